@@ -1,0 +1,143 @@
+"""The strict base of every lifecycle, and the recorder that observes their transitions."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from statemachine import StateChart
+from statemachine.exceptions import TransitionNotAllowed
+
+from agentcharts.exceptions import IllegalTransitionError
+from agentcharts.schemas.trace import TransitionRecord
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from statemachine import State
+
+__all__ = ["Lifecycle", "TransitionRecorder", "utc_now"]
+
+
+def utc_now() -> datetime:
+    """Return the current time in UTC; the default clock of recorders."""
+    return datetime.now(UTC)
+
+
+class TransitionRecorder:
+    """
+    A listener that records every transition of the machines it is attached to.
+
+    One recorder may listen to many machines; each record names the machine kind and id.
+    ``sink``, when given, receives each record as it happens (the runtime persists them
+    there); ``records`` keeps them all in order.
+    """
+
+    def __init__(
+        self,
+        sink: Callable[[TransitionRecord], None] | None = None,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        keep: bool = True,
+    ) -> None:
+        """
+        Create a recorder.
+
+        Args:
+            sink: Called with each record as it is made.
+            clock: Returns the time stamped on each record; inject a fixed clock in tests.
+            keep: Whether to keep the records in :attr:`records`.
+        """
+        self.records: list[TransitionRecord] = []
+        """Every transition seen so far, in order (empty when ``keep`` is false)."""
+        self._sink = sink
+        self._clock = clock
+        self._keep = keep
+
+    def after_transition(self, event: str, source: State, target: State, machine: Any) -> None:
+        """Record one transition; python-statemachine calls this after each one."""
+        record = TransitionRecord(
+            machine=machine.kind,
+            machine_id=machine.machine_id,
+            source=source.id,
+            event=str(event),
+            target=target.id,
+            at=self._clock(),
+        )
+        if self._keep:
+            self.records.append(record)
+        if self._sink is not None:
+            self._sink(record)
+
+
+class Lifecycle(StateChart):  # type: ignore[type-arg]
+    """
+    The strict base of the four lifecycles.
+
+    A machine is bound to a *subject*: the runtime object whose ``status`` attribute holds
+    the current state and which implements the guards the machine names. The machines do no
+    I/O and have no async callbacks, so python-statemachine always runs them on its
+    synchronous engine and every transition completes inside :meth:`fire`.
+
+    Building a machine for a subject whose ``status`` is already set *restores* it at that
+    state: no entry action runs, and the machine continues from there.
+    """
+
+    allow_event_without_transition = False
+    """An event that has no transition from the current state raises instead of being ignored."""
+
+    catch_errors_as_events = False
+    """An exception in a guard propagates to the runtime that sent the event; it is never
+    turned into an internal ``error.execution`` event that could swallow it."""
+
+    kind: ClassVar[str] = "lifecycle"
+    """The machine kind stamped on transition records (``"node"``, ``"tool_call"``...)."""
+
+    def __init__(
+        self,
+        subject: Any,
+        *,
+        machine_id: str,
+        recorder: TransitionRecorder | None = None,
+    ) -> None:
+        """
+        Bind a machine to its subject, restoring it if the subject already has a status.
+
+        Args:
+            subject: The object whose ``status`` holds the state and which implements
+                the guards named by the machine's transitions.
+            machine_id: The id of what the machine tracks; it appears in records and errors.
+            recorder: A listener that records every transition.
+        """
+        self.machine_id = machine_id
+        listeners: list[object] = [recorder] if recorder is not None else []
+        super().__init__(model=subject, state_field="status", listeners=listeners)
+
+    @property
+    def state_id(self) -> str:
+        """The id of the current state (``"executing"``)."""
+        return ",".join(state.id for state in self.configuration)
+
+    def fire(self, event: str, **kwargs: Any) -> None:
+        """
+        Send ``event``; raise :class:`IllegalTransitionError` if the lifecycle refuses it.
+
+        Args:
+            event: The event's name (``"start"``).
+            **kwargs: Passed to the guards and actions that ask for them.
+
+        Raises:
+            IllegalTransitionError: The event is not allowed in the current state, or its
+                guard refused it (``guard_failed`` is then true).
+        """
+        try:
+            self.send(event, **kwargs)
+        except TransitionNotAllowed:
+            known = {str(e.id) for e in self.allowed_events}
+            raise IllegalTransitionError(
+                type(self).__name__,
+                self.machine_id,
+                self.state_id,
+                event,
+                guard_failed=event in known,
+            ) from None
