@@ -48,3 +48,5 @@ class NodeLifecycle(Lifecycle):
     """Give up on the node (a hook cancelled it, or its run was abandoned)."""
     revisit = completed.to(pending)
     """Make a completed node runnable again, when a cycle leads back to it."""
+    recover = executing.to(pending)
+    """Make a node runnable again whose execution was lost (its process stopped mid-run)."""

@@ -14,7 +14,8 @@ class ToolCallLifecycle(Lifecycle):
     """
     A tool call: each attempt runs, then succeeds, fails, times out or interrupts.
 
-    A failed or timed-out attempt goes to ``retry_wait`` when the guard ``retry_allowed``
+    ``running`` covers the before-tool-call hooks and the tool body; a hook may interrupt or
+    cancel the call there. A failed or timed-out attempt goes to ``retry_wait`` when the guard ``retry_allowed``
     admits it; the subject answers from its retry policy, given the ``error_kind`` sent with
     the event. Otherwise the call ends ``failed`` or ``timed_out``. An interrupted call runs
     again (``resume``) once its interrupts are settled.
@@ -53,5 +54,10 @@ class ToolCallLifecycle(Lifecycle):
     """The tool raised an interrupt."""
     resume = interrupted.to(running)
     """Run the tool again now that its interrupts are settled."""
-    cancel = pending.to(cancelled) | retry_wait.to(cancelled) | interrupted.to(cancelled)
-    """Give up on the call without running it (again)."""
+    cancel = (
+        pending.to(cancelled)
+        | running.to(cancelled)
+        | retry_wait.to(cancelled)
+        | interrupted.to(cancelled)
+    )
+    """Give up on the call: a before-tool-call hook cancelled it, or its run was abandoned."""

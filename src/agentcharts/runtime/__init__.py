@@ -1,1 +1,75 @@
-"""agentcharts."""
+"""Everything that does work: agents, graphs, tools, models, limits, timeouts, sessions."""
+
+from __future__ import annotations
+
+from agentcharts.runtime.agent import Agent
+from agentcharts.runtime.concurrency import ConcurrencyRegistry, LimitStats, Permit
+from agentcharts.runtime.context import ToolContext
+from agentcharts.runtime.graph import (
+    AfterNodeCallEvent,
+    BeforeNodeCallEvent,
+    Graph,
+    GraphBuilder,
+    GraphResult,
+    GraphState,
+    NodeResult,
+)
+from agentcharts.runtime.hooks import (
+    AfterInvocationEvent,
+    AfterModelCallEvent,
+    AfterToolCallEvent,
+    BeforeInvocationEvent,
+    BeforeModelCallEvent,
+    BeforeToolCallEvent,
+    HookProvider,
+    HookRegistry,
+)
+from agentcharts.runtime.interrupts import Interrupt
+from agentcharts.runtime.models import FunctionModel, Model, ModelResponse, ScriptedModel
+from agentcharts.runtime.results import AgentResult
+from agentcharts.runtime.retry import RetryPolicy
+from agentcharts.runtime.sessions import (
+    FileSessionStore,
+    MemorySessionStore,
+    SessionStore,
+    SQLiteSessionStore,
+)
+from agentcharts.runtime.tool_config import ToolConfig
+from agentcharts.runtime.tools import Tool, tool
+
+__all__ = [
+    "AfterInvocationEvent",
+    "AfterModelCallEvent",
+    "AfterNodeCallEvent",
+    "AfterToolCallEvent",
+    "Agent",
+    "AgentResult",
+    "BeforeInvocationEvent",
+    "BeforeModelCallEvent",
+    "BeforeNodeCallEvent",
+    "BeforeToolCallEvent",
+    "ConcurrencyRegistry",
+    "FileSessionStore",
+    "FunctionModel",
+    "Graph",
+    "GraphBuilder",
+    "GraphResult",
+    "GraphState",
+    "HookProvider",
+    "HookRegistry",
+    "Interrupt",
+    "LimitStats",
+    "MemorySessionStore",
+    "Model",
+    "ModelResponse",
+    "NodeResult",
+    "Permit",
+    "RetryPolicy",
+    "SQLiteSessionStore",
+    "ScriptedModel",
+    "SessionStore",
+    "Tool",
+    "ToolConfig",
+    "ToolContext",
+    "tool",
+]

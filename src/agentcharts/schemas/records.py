@@ -126,6 +126,9 @@ class NodeSnapshot:
     """Its lifecycle state."""
     execution_count: int = 0
     """How many times it has started executing (revisits included, resumes not)."""
+    inputs: tuple[str, ...] = ()
+    """The predecessors whose outputs form the current execution's input (``"__task__"`` for
+    the task itself)."""
     output: NodeOutput | None = None
     """Its latest output, once completed."""
     error: str | None = None
@@ -162,6 +165,9 @@ class GraphSnapshot:
     """Every node's state, by node id."""
     execution_order: tuple[str, ...] = ()
     """The nodes in the order they finished executing."""
+    pending_inputs: dict[str, tuple[str, ...]] = field(factory=dict)
+    """For each node, the predecessors whose edges fired and were not consumed yet, in order;
+    ``"__task__"`` marks an entry point's start."""
     interrupts: tuple[InterruptRecord, ...] = ()
     """The interrupts of the run: pending ones, and settled ones that a hook may read again."""
     timings: Timings = field(factory=Timings)

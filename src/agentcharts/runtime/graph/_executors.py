@@ -1,0 +1,220 @@
+"""Adapters that let a graph run an Agent, a nested Graph or a plain function as a node."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import json
+from contextlib import aclosing
+from typing import TYPE_CHECKING, Any, Literal
+
+from attrs import field, frozen
+
+from agentcharts.exceptions import DefinitionError, ExecutionError
+from agentcharts.runtime.agent import Agent
+from agentcharts.runtime.events import AgentFinished, GraphFinished
+from agentcharts.runtime.interrupts import Interrupt
+from agentcharts.schemas.messages import Usage
+from agentcharts.schemas.records import AgentSnapshot, GraphSnapshot, NodeOutput
+from agentcharts.schemas.status import Status
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from agentcharts.runtime.events import StreamEvent
+    from agentcharts.runtime.graph._graph import Graph
+    from agentcharts.runtime.graph._results import GraphState
+
+__all__ = ["ExecutorOutcome", "NodeExecutor", "adapt"]
+
+@frozen
+class ExecutorOutcome:
+    """What one execution of a node produced."""
+
+    output: NodeOutput | None
+    """The output, when the node completed."""
+    interrupts: tuple[Interrupt, ...] = ()
+    """The pending interrupts, when the node interrupted."""
+    usage: Usage = field(factory=Usage)
+    """Token usage of this execution."""
+
+    @property
+    def interrupted(self) -> bool:
+        """Whether the node stopped to wait for a human."""
+        return bool(self.interrupts)
+
+
+class NodeExecutor:
+    """The common face of the three kinds of node executor."""
+
+    kind: Literal["agent", "graph", "function"]
+    slot_key: str | None = None
+    """The concurrency limit a node of this executor takes a slot of (an agent's name)."""
+    target: object
+
+    async def run(
+        self, node_input: Any, state: GraphState, emit: Callable[[StreamEvent], None]
+    ) -> ExecutorOutcome:
+        """Execute (or resume, when ``node_input`` is interrupt responses)."""
+        raise NotImplementedError  # pragma: no cover - every adapter overrides it
+
+    def pending_interrupts(self) -> tuple[Interrupt, ...]:
+        """The interrupts this executor waits on."""
+        return ()
+
+    def snapshot(self) -> AgentSnapshot | GraphSnapshot | None:
+        """The executor's own state, to persist with the node."""
+        return None
+
+    def restore(self, snapshot: AgentSnapshot | GraphSnapshot | None) -> None:
+        """Restore the executor's own state from a node snapshot."""
+
+    def reset(self) -> None:
+        """Return the executor to the state it was built with (a new run, or a revisit)."""
+
+    def set_scope(self, scope: str) -> None:
+        """Namespace the executor's interrupt ids with the node path and visit."""
+
+
+class _AgentExecutor(NodeExecutor):
+    kind = "agent"
+
+    def __init__(self, agent: Agent) -> None:
+        self.target = agent
+        self.agent = agent
+        self.slot_key = agent.name
+
+    async def run(
+        self, node_input: Any, state: GraphState, emit: Callable[[StreamEvent], None]
+    ) -> ExecutorOutcome:
+        del state
+        result = None
+        async with aclosing(self.agent.stream_async(node_input)) as events:
+            async for event in events:
+                if isinstance(event, AgentFinished):
+                    result = event.result
+                else:
+                    emit(event)
+        assert result is not None  # noqa: S101 - stream_async always ends with AgentFinished
+        if result.stop_reason == "interrupt":
+            return ExecutorOutcome(None, result.interrupts, result.usage)
+        output = NodeOutput("agent", str(result), stop_reason=result.stop_reason, usage=result.usage)
+        return ExecutorOutcome(output, usage=result.usage)
+
+    def pending_interrupts(self) -> tuple[Interrupt, ...]:
+        return self.agent.pending_interrupts
+
+    def snapshot(self) -> AgentSnapshot:
+        return self.agent.snapshot()
+
+    def restore(self, snapshot: AgentSnapshot | GraphSnapshot | None) -> None:
+        if isinstance(snapshot, AgentSnapshot):
+            self.agent.restore(snapshot)
+
+    def reset(self) -> None:
+        self.agent.reset()
+
+    def set_scope(self, scope: str) -> None:
+        self.agent.interrupt_scope = scope
+
+
+class _GraphExecutor(NodeExecutor):
+    kind = "graph"
+
+    def __init__(self, graph: Graph) -> None:
+        self.target = graph
+        self.graph = graph
+
+    async def run(
+        self, node_input: Any, state: GraphState, emit: Callable[[StreamEvent], None]
+    ) -> ExecutorOutcome:
+        del state
+        result = None
+        async with aclosing(self.graph.stream_async(node_input)) as events:
+            async for event in events:
+                if isinstance(event, GraphFinished):
+                    result = event.result
+                else:
+                    emit(event)
+        assert result is not None  # noqa: S101 - stream_async always ends with GraphFinished
+        if result.status is Status.INTERRUPTED:
+            return ExecutorOutcome(None, result.interrupts, result.accumulated_usage)
+        if result.status is Status.FAILED:
+            raise ExecutionError(f"nested graph failed: {result.error}")
+        text = "\n".join(result.results[n].text for n in self.graph.sink_ids(result))
+        output = NodeOutput("graph", text, usage=result.accumulated_usage)
+        return ExecutorOutcome(output, usage=result.accumulated_usage)
+
+    def pending_interrupts(self) -> tuple[Interrupt, ...]:
+        return self.graph.pending_interrupts
+
+    def snapshot(self) -> GraphSnapshot | None:
+        return self.graph.snapshot()
+
+    def restore(self, snapshot: AgentSnapshot | GraphSnapshot | None) -> None:
+        if isinstance(snapshot, GraphSnapshot):
+            self.graph.restore(snapshot)
+
+    def reset(self) -> None:
+        self.graph.reset()
+
+    def set_scope(self, scope: str) -> None:
+        self.graph.scope = f"{scope}/"
+
+
+def _as_json(value: Any) -> Any:
+    try:
+        json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError):
+        return None
+    return value
+
+
+class _FunctionExecutor(NodeExecutor):
+    kind = "function"
+
+    def __init__(self, fn: Callable[[GraphState], Any]) -> None:
+        self.target = fn
+        self.fn = fn
+        self.is_async = inspect.iscoroutinefunction(fn)
+
+    async def run(
+        self, node_input: Any, state: GraphState, emit: Callable[[StreamEvent], None]
+    ) -> ExecutorOutcome:
+        del node_input, emit
+        if self.is_async:
+            value = await self.fn(state)
+        else:
+            value = await asyncio.to_thread(self.fn, state)
+        json_value = _as_json(value)
+        if isinstance(value, str):
+            text = value
+        elif value is None:
+            text = ""
+        elif json_value is not None:
+            text = json.dumps(json_value)
+        else:
+            text = str(value)
+        return ExecutorOutcome(NodeOutput("function", text, value=json_value))
+
+
+def adapt(executor: object, node_id: str) -> NodeExecutor:
+    """
+    Wrap a node's executor in its adapter.
+
+    Raises:
+        DefinitionError: The executor is not an Agent, a Graph or a callable.
+    """
+    from agentcharts.runtime.graph._graph import Graph  # noqa: PLC0415 - cycle: graph uses us
+
+    if isinstance(executor, Agent):
+        return _AgentExecutor(executor)
+    if isinstance(executor, Graph):
+        return _GraphExecutor(executor)
+    if callable(executor):
+        return _FunctionExecutor(executor)
+    msg = (
+        f"node {node_id!r}: an executor must be an Agent, a Graph, or a function of the graph "
+        f"state, got {type(executor).__name__}"
+    )
+    raise DefinitionError(msg)

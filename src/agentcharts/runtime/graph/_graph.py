@@ -1,0 +1,429 @@
+"""The Graph: runs ready nodes concurrently, stops for humans, persists and resumes."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from contextlib import aclosing
+from typing import TYPE_CHECKING, Any, Literal
+
+from agentcharts.exceptions import (
+    CorruptSessionError,
+    ExecutionError,
+    NotInterruptedError,
+    ResumeInputError,
+    SessionNotFoundError,
+    SnapshotDecodeError,
+    UnknownInterruptError,
+)
+from agentcharts.machines._base import TransitionRecorder, utc_now
+from agentcharts.runtime._sync import run_sync
+from agentcharts.runtime.events import GraphFinished
+from agentcharts.runtime.graph._results import GraphResult, GraphState, NodeResult
+from agentcharts.runtime.graph._run import TASK_INPUT, NodeRun, RunState
+from agentcharts.runtime.graph._scheduler import Scheduler
+from agentcharts.runtime.interrupts import (
+    Interrupt,
+    InterruptResponse,
+    is_resume_input,
+    parse_resume_input,
+)
+from agentcharts.schemas.persisted import dump_session, load_session
+from agentcharts.schemas.records import GraphSnapshot, SessionRecord
+from agentcharts.schemas.status import InterruptStatus, Status
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Callable, Sequence
+    from datetime import datetime
+
+    from agentcharts.runtime.concurrency import ConcurrencyRegistry
+    from agentcharts.runtime.events import StreamEvent
+    from agentcharts.runtime.graph._executors import NodeExecutor
+    from agentcharts.runtime.hooks import HookRegistry
+    from agentcharts.runtime.sessions import SessionStore
+
+__all__ = ["Edge", "Graph", "InterruptMode"]
+
+InterruptMode = Literal["barrier", "continue"]
+"""What the graph does when a node interrupts: ``"barrier"`` lets the nodes already running
+finish and then returns; ``"continue"`` keeps running every branch that does not depend on an
+interrupted node, and returns when nothing else can run."""
+
+class Edge:
+    """A directed edge, with an optional condition on the graph state."""
+
+    __slots__ = ("condition", "source", "target")
+
+    def __init__(
+        self, source: str, target: str, condition: Callable[[GraphState], bool] | None
+    ) -> None:
+        """Build an edge from ``source`` to ``target``."""
+        self.source = source
+        self.target = target
+        self.condition = condition
+
+
+class Graph:
+    """
+    A graph of nodes (agents, nested graphs, functions) run as explicit lifecycles.
+
+    Build one with :class:`~agentcharts.GraphBuilder`. Call it with a task, or with interrupt
+    responses to resume. With a session store, every state change that matters is saved
+    before the graph moves on, and a fresh process that builds the same graph resumes it.
+
+    .. versionadded:: 0.1
+    """
+
+    def __init__(
+        self,
+        *,
+        executors: dict[str, NodeExecutor],
+        edges: Sequence[Edge],
+        entry_points: Sequence[str],
+        hooks: HookRegistry,
+        max_node_executions: int | None = None,
+        execution_timeout: float | None = None,
+        node_timeout: float | None = None,
+        reset_on_revisit: bool = False,
+        concurrency: ConcurrencyRegistry | None = None,
+        store: SessionStore | None = None,
+        session_id: str | None = None,
+        interrupt_mode: InterruptMode = "barrier",
+        graph_id: str = "graph",
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        """Build a graph; use ``GraphBuilder`` rather than calling this directly."""
+        self.executors = executors
+        self.edges = tuple(edges)
+        self.entry_points = tuple(entry_points)
+        self.hooks = hooks
+        self.max_node_executions = max_node_executions
+        self.execution_timeout = execution_timeout
+        self.node_timeout = node_timeout
+        self.reset_on_revisit = reset_on_revisit
+        self.concurrency = concurrency
+        self.store = store
+        self.session_id = session_id
+        self.interrupt_mode: InterruptMode = interrupt_mode
+        self.graph_id = graph_id
+        self.clock = clock
+        self.scope = ""
+        """Prefix of the interrupt ids of this graph's nodes (set when nested)."""
+        self.predecessors: dict[str, list[str]] = {n: [] for n in executors}
+        self.successors: dict[str, list[Edge]] = {n: [] for n in executors}
+        for edge in self.edges:
+            self.predecessors[edge.target].append(edge.source)
+            self.successors[edge.source].append(edge)
+        self._run: RunState | None = None
+        self._version: int | None = None
+        self._busy = threading.Lock()
+
+    # ------------------------------------------------------------------ public surface
+
+    @property
+    def status(self) -> Status:
+        """The current run's status (``PENDING`` before the first run)."""
+        return Status.PENDING if self._run is None else (self._run.status or Status.PENDING)
+
+    @property
+    def pending_interrupts(self) -> tuple[Interrupt, ...]:
+        """Every interrupt waiting for a response, across every node."""
+        run = self._run
+        if run is None:
+            return ()
+        found: list[Interrupt] = []
+        for node in run.nodes_in(Status.INTERRUPTED):
+            found.extend(self._node_interrupts(node))
+        return tuple(found)
+
+    def __call__(self, task: Any) -> GraphResult:
+        """Run :meth:`invoke_async` to completion, from sync code (with or without a loop)."""
+        return run_sync(lambda: self.invoke_async(task))
+
+    async def invoke_async(self, task: Any) -> GraphResult:
+        """
+        Run the graph on a task, or resume it with interrupt responses.
+
+        Args:
+            task: A task string; interrupt responses
+                (``[{"interruptResponse": {"interruptId", "response"}}]``); or ``None`` to
+                continue a stored run that stopped while executing (its process died).
+
+        Returns:
+            The result: ``COMPLETED``, ``INTERRUPTED`` (with every pending interrupt) or
+            ``FAILED``.
+
+        Raises:
+            ResumeInputError: A task while interrupted, or malformed resume input.
+            UnknownInterruptError: A response for an unknown or settled interrupt.
+            NotInterruptedError: Responses while nothing is interrupted.
+            SessionConflictError: Another process changed the stored session meanwhile.
+            CorruptSessionError: The stored session cannot be read.
+        """
+        result: GraphResult | None = None
+        async with aclosing(self.stream_async(task)) as events:
+            async for event in events:
+                if isinstance(event, GraphFinished):
+                    result = event.result
+        assert result is not None  # noqa: S101 - stream_async always ends with GraphFinished
+        return result
+
+    async def stream_async(self, task: Any) -> AsyncIterator[StreamEvent]:
+        """Run like :meth:`invoke_async`, yielding events; the last is ``GraphFinished``."""
+        if not self._busy.acquire(blocking=False):
+            raise ExecutionError("the graph is already running; invocations overlap")
+        queue: asyncio.Queue[StreamEvent | None] = asyncio.Queue()
+
+        async def drive() -> None:
+            try:
+                result = await self._invoke(task, queue.put_nowait)
+                queue.put_nowait(GraphFinished(result))
+            finally:
+                queue.put_nowait(None)
+
+        driver = asyncio.create_task(drive())
+        try:
+            while (event := await queue.get()) is not None:
+                yield event
+            await driver
+        finally:
+            if not driver.done():
+                driver.cancel()
+                await asyncio.wait([driver])
+            self._busy.release()
+
+    def snapshot(self) -> GraphSnapshot | None:
+        """The current run's complete state (``None`` before the first run)."""
+        return None if self._run is None else self._run.snapshot()
+
+    def restore(self, snapshot: GraphSnapshot) -> None:
+        """
+        Replace the current run with a saved one (nodes and their executors included).
+
+        A node saved while executing (its process stopped mid-run) is made runnable again
+        with the same input: completed nodes never run again.
+        """
+        recorder = self._recorder()
+        nodes = {}
+        for node_id, executor in self.executors.items():
+            saved = snapshot.nodes.get(node_id)
+            if saved is not None:
+                executor.restore(saved.agent or saved.graph)
+            else:
+                executor.reset()
+            nodes[node_id] = self._node_run(node_id, saved, recorder)
+        self._run = RunState(
+            snapshot.task, nodes, snapshot=snapshot, recorder=recorder, machine_id=self.graph_id
+        )
+        for node in self._run.nodes_in(Status.EXECUTING):
+            node.machine.fire("recover")
+            self._run.pending_inputs.setdefault(node.node_id, list(node.inputs))
+
+    def reset(self) -> None:
+        """Forget the current run; executors return to the state they were built with."""
+        self._run = None
+        for executor in self.executors.values():
+            executor.reset()
+
+    def sink_ids(self, result: GraphResult) -> list[str]:
+        """The completed nodes with no outgoing edge, in execution order (or the last node)."""
+        sinks = [n for n in result.execution_order if not self.successors[n]]
+        ordered = list(dict.fromkeys(sinks))
+        if not ordered and result.execution_order:
+            ordered = [result.execution_order[-1]]
+        return ordered
+
+    # ------------------------------------------------------------------ one invocation
+
+    async def _invoke(self, task: Any, emit: Callable[[StreamEvent], None]) -> GraphResult:
+        if self.store is not None:
+            self._load_session()
+        run = self._run
+        resume: dict[str, Any] = {}
+        if is_resume_input(task) or (isinstance(task, list) and run is not None):
+            if run is None or run.status is not Status.INTERRUPTED:
+                raise NotInterruptedError("graph")
+            resume = self._route(parse_resume_input(task, self._pending_ids()))
+            run.machine.fire("resume")
+            self._checkpoint()
+        elif run is not None and run.status is Status.INTERRUPTED:
+            raise ResumeInputError(
+                "the graph is interrupted; resume it with interrupt responses, "
+                f"not a {type(task).__name__}",
+                pending_ids=self._pending_ids(),
+            )
+        elif run is not None and run.status is Status.EXECUTING and task in (None, run.task):
+            pass
+        else:
+            if not isinstance(task, str):
+                msg = f"a task must be a str or interrupt responses, got {type(task).__name__}"
+                raise ResumeInputError(msg)
+            run = self._new_run(task)
+            run.machine.fire("start")
+            self._checkpoint()
+        await Scheduler(self, self._current(), emit).run(resume)
+        return self.result()
+
+    def _current(self) -> RunState:
+        assert self._run is not None  # noqa: S101 - set by _invoke before scheduling
+        return self._run
+
+    def _new_run(self, task: str) -> RunState:
+        for executor in self.executors.values():
+            executor.reset()
+        recorder = self._recorder()
+        nodes = {n: self._node_run(n, None, recorder) for n in self.executors}
+        run = RunState(task, nodes, snapshot=None, recorder=recorder, machine_id=self.graph_id)
+        run.started_at = self.clock()
+        for entry in self.entry_points:
+            run.pending_inputs[entry] = [TASK_INPUT]
+        self._run = run
+        return run
+
+    def _node_run(self, node_id: str, saved: Any, recorder: TransitionRecorder) -> NodeRun:
+        return NodeRun(
+            node_id,
+            self.executors[node_id],
+            snapshot=saved,
+            recorder=recorder,
+            needs_slot=self.concurrency is not None,
+        )
+
+    def _recorder(self) -> TransitionRecorder:
+        def sink(record: Any) -> None:
+            if self._run is not None:
+                self._run.transitions.append(record)
+
+        return TransitionRecorder(sink, clock=self.clock, keep=False)
+
+    # ------------------------------------------------------------------ interrupts
+
+    def node_scope(self, node: NodeRun) -> str:
+        """The interrupt scope of a node's current execution: graph scope, node id, visit."""
+        return f"{self.scope}{node.node_id}#{node.execution_count}"
+
+    def _node_interrupts(self, node: NodeRun) -> list[Interrupt]:
+        scope = self.node_scope(node)
+        hook = [
+            Interrupt.from_record(r)
+            for r in self._current().ledger.pending
+            if r.source == "before_node_call" and r.owner == scope
+        ]
+        inner = list(node.executor.pending_interrupts())
+        return hook + inner
+
+    def _pending_ids(self) -> list[str]:
+        return [i.id for i in self.pending_interrupts]
+
+    def _route(self, responses: list[InterruptResponse]) -> dict[str, Any]:
+        """Check every response names a pending interrupt; return each node's resume input."""
+        run = self._current()
+        owners: dict[str, NodeRun] = {}
+        for node in run.nodes_in(Status.INTERRUPTED):
+            for interrupt in self._node_interrupts(node):
+                owners[interrupt.id] = node
+        for response in responses:
+            if response.interrupt_id not in owners:
+                raise UnknownInterruptError(response.interrupt_id, pending_ids=list(owners))
+        hook_ids = {r.id for r in run.ledger.pending}
+        run.ledger.answer([r for r in responses if r.interrupt_id in hook_ids])
+        resume: dict[str, Any] = {}
+        for response in responses:
+            node = owners[response.interrupt_id]
+            if response.interrupt_id in hook_ids:
+                resume.setdefault(node.node_id, None)
+            else:
+                block = {
+                    "interruptResponse": {
+                        "interruptId": response.interrupt_id,
+                        "response": response.response,
+                    }
+                }
+                current = resume.get(node.node_id)
+                resume[node.node_id] = [*(current or []), block]
+        scope_pending = {
+            r.owner for r in run.ledger.records if r.status is InterruptStatus.PENDING
+        }
+        return {
+            node_id: node_input
+            for node_id, node_input in resume.items()
+            if self.node_scope(run.nodes[node_id]) not in scope_pending
+        }
+
+    # ------------------------------------------------------------------ sessions
+
+    def _load_session(self) -> None:
+        assert self.store is not None  # noqa: S101
+        assert self.session_id is not None  # noqa: S101
+        try:
+            stored = self.store.load(self.session_id)
+        except SessionNotFoundError:
+            self._run = None
+            self._version = None
+            return
+        try:
+            record = load_session(stored.document)
+        except SnapshotDecodeError as error:
+            raise CorruptSessionError(self.session_id, str(error)) from error
+        self.restore(record.graph)
+        self._current().transitions = list(record.transitions)
+        self._version = stored.version
+
+    def _checkpoint(self) -> None:
+        """Save the run, if a store is set; a stale version raises ``SessionConflictError``."""
+        run = self._current()
+        run.updated_at = self.clock()
+        if self.store is None or self.session_id is None:
+            return
+        record = SessionRecord(self.session_id, run.snapshot(), tuple(run.transitions))
+        self._version = self.store.save(
+            self.session_id, dump_session(record), expected_version=self._version
+        )
+
+    # ------------------------------------------------------------------ results
+
+    def state(self, node_id: str | None = None, inputs: dict[str, str] | None = None) -> GraphState:
+        """The graph's progress, as conditions and function nodes see it."""
+        run = self._current()
+        results = {
+            n.node_id: self._node_result(n)
+            for n in run.nodes.values()
+            if n.status in {Status.COMPLETED, Status.FAILED}
+        }
+        return GraphState(
+            task=run.task,
+            results=results,
+            execution_order=tuple(run.execution_order),
+            statuses={n.node_id: n.status or Status.PENDING for n in run.nodes.values()},
+            node_id=node_id,
+            inputs=inputs or {},
+        )
+
+    def _node_result(self, node: NodeRun) -> NodeResult:
+        output = node.output
+        return NodeResult(
+            node_id=node.node_id,
+            status=node.status or Status.PENDING,
+            text=output.text if output else "",
+            value=output.value if output else None,
+            error=node.error,
+            execution_count=node.execution_count,
+            execution_time_ms=node.execution_time_ms,
+            usage=node.usage,
+            interrupts=tuple(self._node_interrupts(node))
+            if node.status is Status.INTERRUPTED
+            else (),
+        )
+
+    def result(self) -> GraphResult:
+        """The current run's result."""
+        run = self._current()
+        return GraphResult(
+            status=run.status or Status.PENDING,
+            results={n: self._node_result(node) for n, node in run.nodes.items()},
+            execution_order=tuple(run.execution_order),
+            interrupts=self.pending_interrupts,
+            accumulated_usage=run.usage,
+            execution_time_ms=run.execution_time_ms,
+            error=run.error,
+        )

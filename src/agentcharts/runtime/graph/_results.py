@@ -1,0 +1,151 @@
+"""What conditions and function nodes see while a graph runs, and what a run returns."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from attrs import field, frozen
+
+from agentcharts.exceptions import ExecutionError, NodeFailures
+from agentcharts.runtime.interrupts import Interrupt
+from agentcharts.schemas.messages import Usage
+from agentcharts.schemas.status import Status
+
+__all__ = ["GraphResult", "GraphState", "NodeResult"]
+
+
+@frozen
+class NodeResult:
+    """
+    One node's outcome: its status, output and bookkeeping.
+
+    .. versionadded:: 0.1
+    """
+
+    node_id: str
+    """The node."""
+    status: Status
+    """Its lifecycle state."""
+    text: str = ""
+    """Its output text (an agent's final answer; a function's return value as text)."""
+    value: Any = None
+    """A function node's return value."""
+    error: str | None = None
+    """Why it failed, as ``"Type: message"``."""
+    execution_count: int = 0
+    """How many times it started executing."""
+    execution_time_ms: float = 0.0
+    """Time spent executing, waiting for humans excluded."""
+    usage: Usage = field(factory=Usage)
+    """Token usage of its executions."""
+    interrupts: tuple[Interrupt, ...] = ()
+    """Its pending interrupts."""
+
+    def __str__(self) -> str:
+        """Return the output text."""
+        return self.text
+
+
+@frozen
+class GraphState:
+    """
+    The graph's progress, as edge conditions and function nodes see it.
+
+    .. versionadded:: 0.1
+    """
+
+    task: str
+    """The task the run was given."""
+    results: dict[str, NodeResult]
+    """Every node that has finished (completed or failed), by id."""
+    execution_order: tuple[str, ...]
+    """The nodes in the order they finished."""
+    statuses: dict[str, Status]
+    """Every node's status."""
+    node_id: str | None = None
+    """The node being run, for a function node."""
+    inputs: dict[str, str] = field(factory=dict)
+    """For a function node: the output text of each predecessor whose edge fired."""
+
+    @property
+    def completed_nodes(self) -> frozenset[str]:
+        """The ids of the completed nodes."""
+        return frozenset(n for n, s in self.statuses.items() if s is Status.COMPLETED)
+
+    @property
+    def failed_nodes(self) -> frozenset[str]:
+        """The ids of the failed nodes."""
+        return frozenset(n for n, s in self.statuses.items() if s is Status.FAILED)
+
+    def text_of(self, node_id: str) -> str:
+        """Return a finished node's output text ("" if it has none)."""
+        result = self.results.get(node_id)
+        return "" if result is None else result.text
+
+
+@frozen
+class GraphResult:
+    """
+    The outcome of one graph invocation.
+
+    .. versionadded:: 0.1
+    """
+
+    status: Status
+    """``COMPLETED``, ``INTERRUPTED`` or ``FAILED``."""
+    results: dict[str, NodeResult]
+    """Every node's result, by id (pending nodes included)."""
+    execution_order: tuple[str, ...]
+    """The nodes in the order they finished."""
+    interrupts: tuple[Interrupt, ...] = ()
+    """Every pending interrupt of every node, when interrupted."""
+    accumulated_usage: Usage = field(factory=Usage)
+    """Token usage over every node and invocation."""
+    execution_time_ms: float = 0.0
+    """Time spent executing over every invocation, waiting for humans excluded."""
+    error: str | None = None
+    """Why the graph failed."""
+
+    @property
+    def completed_nodes(self) -> int:
+        """How many nodes are completed."""
+        return sum(r.status is Status.COMPLETED for r in self.results.values())
+
+    @property
+    def failed_nodes(self) -> int:
+        """How many nodes failed."""
+        return sum(r.status is Status.FAILED for r in self.results.values())
+
+    @property
+    def interrupted_nodes(self) -> int:
+        """How many nodes wait for a human."""
+        return sum(r.status is Status.INTERRUPTED for r in self.results.values())
+
+    @property
+    def total_nodes(self) -> int:
+        """How many nodes the graph has."""
+        return len(self.results)
+
+    @property
+    def execution_time(self) -> float:
+        """Time spent executing, in seconds."""
+        return self.execution_time_ms / 1000
+
+    def raise_for_failures(self) -> None:
+        """
+        Raise if the run failed.
+
+        Raises:
+            NodeFailures: One or more nodes failed (each error noted with its node).
+            ExecutionError: The graph failed for another reason (a limit or a timeout).
+        """
+        if self.status is not Status.FAILED:
+            return
+        failed = [
+            (r.node_id, r.execution_count, ExecutionError(r.error or "failed"))
+            for r in self.results.values()
+            if r.status is Status.FAILED
+        ]
+        if failed:
+            raise NodeFailures(failed)
+        raise ExecutionError(self.error or "graph failed")

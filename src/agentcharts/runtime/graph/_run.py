@@ -1,0 +1,160 @@
+"""The mutable state of one graph run, and the subjects its lifecycle machines drive."""
+
+from __future__ import annotations
+
+import copy
+from typing import TYPE_CHECKING, Any
+
+from agentcharts.machines.graph import GraphLifecycle
+from agentcharts.machines.node import NodeLifecycle
+from agentcharts.runtime.interrupts import InterruptLedger
+from agentcharts.schemas.messages import Usage
+from agentcharts.schemas.records import GraphSnapshot, NodeOutput, NodeSnapshot, Timings
+from agentcharts.schemas.status import Status
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from agentcharts.machines._base import TransitionRecorder
+    from agentcharts.runtime.concurrency import Permit
+    from agentcharts.runtime.graph._executors import NodeExecutor
+    from agentcharts.schemas.trace import TransitionRecord
+
+__all__ = ["TASK_INPUT", "NodeRun", "RunState"]
+
+TASK_INPUT = "__task__"
+"""The pending input that starts an entry point: the task itself."""
+
+
+class NodeRun:
+    """One node's state during a run; the subject of its ``NodeLifecycle``."""
+
+    def __init__(
+        self,
+        node_id: str,
+        executor: NodeExecutor,
+        *,
+        snapshot: NodeSnapshot | None,
+        recorder: TransitionRecorder | None,
+        needs_slot: bool,
+    ) -> None:
+        """
+        Build a node's run state, restoring it from a snapshot when given.
+
+        Args:
+            node_id: The node's id.
+            executor: The node's executor adapter.
+            snapshot: The node's saved state, if any.
+            recorder: Records the node's transitions.
+            needs_slot: Whether starting needs a concurrency slot (a registry is set).
+        """
+        self.node_id = node_id
+        self.executor = executor
+        self.needs_slot = needs_slot and executor.slot_key is not None
+        self.permit: Permit | None = None
+        saved = snapshot or NodeSnapshot(node_id)
+        self.status: Status | None = snapshot.status if snapshot else None
+        self.execution_count = saved.execution_count
+        self.inputs: tuple[str, ...] = saved.inputs
+        self.output: NodeOutput | None = saved.output
+        self.error: str | None = saved.error
+        self.execution_time_ms = saved.execution_time_ms
+        self.usage = saved.output.usage if saved.output else Usage()
+        self.machine = NodeLifecycle(self, machine_id=node_id, recorder=recorder)
+
+    def slot_held(self) -> bool:
+        """Guard of ``start`` and ``resume``: the node holds a slot when it needs one."""
+        return not self.needs_slot or self.permit is not None
+
+    def release_slot(self) -> None:
+        """Give the node's concurrency slot back, if it holds one."""
+        if self.permit is not None:
+            permit, self.permit = self.permit, None
+            permit.release()
+
+    def snapshot(self) -> NodeSnapshot:
+        """Return the node's state, with its executor's own state when it has run."""
+        own = self.executor.snapshot() if self.execution_count else None
+        return NodeSnapshot(
+            node_id=self.node_id,
+            status=self.status or Status.PENDING,
+            execution_count=self.execution_count,
+            inputs=self.inputs,
+            output=self.output,
+            error=self.error,
+            agent=own if self.executor.kind == "agent" else None,  # type: ignore[arg-type]
+            graph=own if self.executor.kind == "graph" else None,  # type: ignore[arg-type]
+            execution_time_ms=self.execution_time_ms,
+        )
+
+
+class RunState:
+    """One graph run: its status (the subject of ``GraphLifecycle``), nodes and bookkeeping."""
+
+    def __init__(
+        self,
+        task: str | None,
+        nodes: dict[str, NodeRun],
+        *,
+        snapshot: GraphSnapshot | None,
+        recorder: TransitionRecorder | None,
+        machine_id: str,
+    ) -> None:
+        """
+        Build a run, restoring it from a snapshot when given.
+
+        Args:
+            task: The task (ignored when restoring).
+            nodes: Every node's run state.
+            snapshot: The saved run, if any.
+            recorder: Records the graph's and hook interrupts' transitions.
+            machine_id: The graph's id in transition records.
+        """
+        saved = snapshot or GraphSnapshot(task=task)
+        self.status: Status | None = snapshot.status if snapshot else None
+        self.task = saved.task or ""
+        self.nodes = nodes
+        self.execution_order: list[str] = list(saved.execution_order)
+        self.pending_inputs: dict[str, list[str]] = {
+            k: list(v) for k, v in saved.pending_inputs.items()
+        }
+        self.ledger = InterruptLedger(
+            (copy.deepcopy(r) for r in saved.interrupts), recorder=recorder
+        )
+        self.started_at: datetime | None = saved.timings.started_at
+        self.updated_at: datetime | None = saved.timings.updated_at
+        self.execution_time_ms = saved.timings.execution_time_ms
+        self.usage = saved.usage
+        self.error: str | None = saved.error
+        self.transitions: list[TransitionRecord] = []
+        self.machine = GraphLifecycle(self, machine_id=machine_id, recorder=recorder)
+
+    def nodes_in(self, status: Status) -> list[NodeRun]:
+        """The nodes in a given state."""
+        return [n for n in self.nodes.values() if n.status is status]
+
+    @property
+    def executions(self) -> int:
+        """How many node executions have started in this run."""
+        return sum(n.execution_count for n in self.nodes.values())
+
+    def snapshot(self) -> GraphSnapshot:
+        """Return the run's complete state."""
+        return GraphSnapshot(
+            status=self.status or Status.PENDING,
+            task=self.task,
+            nodes={node_id: node.snapshot() for node_id, node in self.nodes.items()},
+            execution_order=tuple(self.execution_order),
+            pending_inputs={k: tuple(v) for k, v in self.pending_inputs.items() if v},
+            interrupts=tuple(copy.deepcopy(r) for r in self.ledger.records),
+            timings=Timings(self.started_at, self.updated_at, self.execution_time_ms),
+            usage=self.usage,
+            error=self.error,
+        )
+
+    def describe(self) -> dict[str, Any]:
+        """A short summary, for reprs and logs."""
+        return {
+            "status": (self.status or Status.PENDING).value,
+            "nodes": {k: (v.status or Status.PENDING).value for k, v in self.nodes.items()},
+        }

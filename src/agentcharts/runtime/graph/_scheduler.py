@@ -1,0 +1,312 @@
+"""The scheduler of one graph invocation: which nodes are ready, and running them.
+
+The readiness rule, used for a first run, a resume and a recovery alike:
+
+- When a node completes, each outgoing edge's condition is evaluated on the graph state at
+  that moment; an edge whose condition holds (or that has none) *fires*, and its target
+  records the source as a pending input. An entry point starts with the task as its input.
+- A node with at least one pending input is *ready* when none of its other predecessors can
+  still fire: a predecessor can still fire if it is executing, interrupted, ready, or
+  reachable from such a node without passing through the node itself. So a fan-in waits for
+  every branch that may still reach it, and runs once with all of their outputs; a branch
+  cut off by a false condition is simply never waited for.
+- Running a node consumes its pending inputs. A completed node that receives an input again
+  (a cycle) runs again, up to ``max_node_executions`` executions in total.
+- If nothing is executing or waiting for a human and no node is ready by that rule (nodes
+  waiting on each other across a cycle), every node with pending inputs runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import TYPE_CHECKING, Any
+
+from agentcharts.exceptions import ExecutionTimeoutError, NodeTimeoutError
+from agentcharts.runtime.events import (
+    NodeCompleted,
+    NodeFailed,
+    NodeInterrupted,
+    NodeStarted,
+    NodeStreamEvent,
+)
+from agentcharts.runtime.graph._hooks import AfterNodeCallEvent, BeforeNodeCallEvent
+from agentcharts.runtime.graph._run import TASK_INPUT, NodeRun, RunState
+from agentcharts.runtime.interrupts import InterruptSignal, interrupt_id
+from agentcharts.schemas.status import Status
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from agentcharts.runtime.events import StreamEvent
+    from agentcharts.runtime.graph._executors import ExecutorOutcome
+    from agentcharts.runtime.graph._graph import Graph
+
+__all__ = ["Scheduler"]
+
+
+class _NodeCancelled(Exception):  # noqa: N818 - internal control flow
+    """A before-node-call hook cancelled the node."""
+
+
+def _describe(error: BaseException) -> str:
+    message = str(error)
+    return f"{type(error).__name__}: {message}" if message else type(error).__name__
+
+
+class Scheduler:
+    """Runs the ready nodes of one invocation until nothing else can run."""
+
+    def __init__(self, graph: Graph, run: RunState, emit: Callable[[StreamEvent], None]) -> None:
+        """Prepare to schedule ``run`` of ``graph``, reporting events to ``emit``."""
+        self.graph = graph
+        self.run_state = run
+        self.emit = emit
+        self.running: set[str] = set()
+        self.done: asyncio.Queue[str] = asyncio.Queue()
+
+    # ------------------------------------------------------------------ the loop
+
+    async def run(self, resume: dict[str, Any]) -> None:
+        """Resume the given nodes, then run ready nodes until none is left; settle the graph."""
+        run = self.run_state
+        remaining = None
+        if self.graph.execution_timeout is not None:
+            remaining = max(0.0, self.graph.execution_timeout - run.execution_time_ms / 1000)
+        started = time.monotonic()
+        try:
+            async with asyncio.timeout(remaining), asyncio.TaskGroup() as group:
+                for node_id, node_input in resume.items():
+                    self._launch(group, run.nodes[node_id], node_input, resumed=True)
+                while True:
+                    for node in self._ready():
+                        if not self._launch_new(group, node):
+                            break
+                    if not self.running:
+                        break
+                    self.running.discard(await self.done.get())
+        except TimeoutError:
+            timeout = self.graph.execution_timeout or 0.0
+            run.error = _describe(ExecutionTimeoutError(timeout))
+        finally:
+            run.execution_time_ms += (time.monotonic() - started) * 1000
+        self._settle()
+
+    def _settle(self) -> None:
+        run = self.run_state
+        if run.error is not None or run.nodes_in(Status.FAILED):
+            if run.error is None:
+                failed = ", ".join(repr(n.node_id) for n in run.nodes_in(Status.FAILED))
+                run.error = f"node(s) failed: {failed}"
+            run.machine.fire("fail")
+        elif run.nodes_in(Status.INTERRUPTED):
+            run.machine.fire("interrupt")
+        else:
+            run.machine.fire("complete")
+        self.graph._checkpoint()  # noqa: SLF001 - the scheduler is part of the graph
+
+    def _halted(self) -> bool:
+        run = self.run_state
+        if run.error is not None or run.nodes_in(Status.FAILED):
+            return True
+        if self.graph.interrupt_mode == "barrier":
+            return any(n.node_id not in self.running for n in run.nodes_in(Status.INTERRUPTED))
+        return False
+
+    def _ready(self) -> list[NodeRun]:
+        if self._halted():
+            return []
+        run = self.run_state
+        candidates = [
+            node_id
+            for node_id, inputs in run.pending_inputs.items()
+            if inputs
+            and node_id not in self.running
+            and run.nodes[node_id].status not in {Status.EXECUTING, Status.INTERRUPTED}
+            and run.nodes[node_id].status is not Status.FAILED
+        ]
+        if not candidates:
+            return []
+        interrupted = {n.node_id for n in run.nodes_in(Status.INTERRUPTED)}
+        active = self.running | interrupted | set(candidates)
+        ready = [c for c in candidates if not self._blocked(c, active)]
+        if not ready and not self.running and not interrupted:
+            ready = candidates
+        return [run.nodes[node_id] for node_id in ready]
+
+    def _blocked(self, node_id: str, active: set[str]) -> bool:
+        """Whether a predecessor whose edge has not fired may still fire."""
+        fired = set(self.run_state.pending_inputs.get(node_id, ()))
+        waiting = {p for p in self.graph.predecessors[node_id] if p not in fired}
+        if not waiting:
+            return False
+        seen = set(active) - {node_id}
+        frontier = list(seen)
+        while frontier:
+            current = frontier.pop()
+            if current in waiting:
+                return True
+            for edge in self.graph.successors[current]:
+                if edge.target not in seen and edge.target != node_id:
+                    seen.add(edge.target)
+                    frontier.append(edge.target)
+        return False
+
+    def _launch_new(self, group: asyncio.TaskGroup, node: NodeRun) -> bool:
+        run = self.run_state
+        limit = self.graph.max_node_executions
+        if limit is not None and run.executions >= limit:
+            run.error = f"ExecutionError: reached max_node_executions={limit}"
+            return False
+        inputs = run.pending_inputs.pop(node.node_id)
+        if node.status is Status.COMPLETED:
+            node.machine.fire("revisit")
+            if self.graph.reset_on_revisit:
+                node.executor.reset()
+        node.inputs = tuple(inputs)
+        self._launch(group, node, None, resumed=False)
+        return True
+
+    def _launch(
+        self, group: asyncio.TaskGroup, node: NodeRun, node_input: Any, *, resumed: bool
+    ) -> None:
+        self.running.add(node.node_id)
+        group.create_task(self._execute(node, node_input, resumed=resumed))
+
+    # ------------------------------------------------------------------ one node
+
+    def _input_text(self, node: NodeRun) -> str:
+        run = self.run_state
+        sources = [s for s in node.inputs if s != TASK_INPUT]
+        if not sources:
+            return run.task
+        parts = [f"Original task: {run.task}", "", "Inputs from previous nodes:"]
+        for source in sources:
+            output = run.nodes[source].output
+            parts.extend(["", f"From {source}:", output.text if output else ""])
+        return "\n".join(parts)
+
+    async def _execute(self, node: NodeRun, node_input: Any, *, resumed: bool) -> None:
+        graph = self.graph
+        run = self.run_state
+        try:
+            if node.needs_slot and graph.concurrency is not None:
+                assert node.executor.slot_key is not None  # noqa: S101 - needs_slot says so
+                node.permit = await graph.concurrency.acquire(node.executor.slot_key)
+            if resumed:
+                node.machine.fire("resume")
+            else:
+                node.machine.fire("start")
+                node.execution_count += 1
+                node.output = None
+                node.error = None
+            node.executor.set_scope(graph.node_scope(node))
+            self.emit(NodeStarted(node.node_id, resumed=resumed))
+            started = time.monotonic()
+            outcome: ExecutorOutcome | None = None
+            try:
+                outcome = await self._call(node, node_input)
+            except InterruptSignal:
+                node.machine.fire("interrupt")
+            except _NodeCancelled as cancelled:
+                node.error = f"Cancelled: {cancelled}"
+                node.machine.fire("cancel")
+            except Exception as error:  # noqa: BLE001 - a node's failure is its result
+                node.error = _describe(error)
+                node.machine.fire("fail")
+            finally:
+                node.execution_time_ms += (time.monotonic() - started) * 1000
+            if outcome is not None:
+                self._record(node, outcome)
+            node.release_slot()
+            graph._checkpoint()  # noqa: SLF001 - the scheduler is part of the graph
+            try:
+                await self._report(node)
+            except Exception as error:  # noqa: BLE001 - a hook's failure fails the graph
+                run.error = f"after-node hook for {node.node_id!r} raised {_describe(error)}"
+        except asyncio.CancelledError:
+            if node.status is Status.EXECUTING:
+                node.error = "Cancelled: the graph stopped before the node finished"
+                node.machine.fire("cancel")
+            raise
+        finally:
+            node.release_slot()
+            self.done.put_nowait(node.node_id)
+
+    async def _call(self, node: NodeRun, node_input: Any) -> ExecutorOutcome:
+        graph = self.graph
+        timeout = graph.node_timeout
+        try:
+            async with asyncio.timeout(timeout) as scope:
+                await self._before_node(node)
+                if node_input is None:
+                    node_input = self._input_text(node)
+                progress = graph.state()
+                inputs = {s: progress.text_of(s) for s in node.inputs if s != TASK_INPUT}
+                state = graph.state(node.node_id, inputs)
+                return await node.executor.run(
+                    node_input, state, lambda event: self.emit(NodeStreamEvent(node.node_id, event))
+                )
+        except TimeoutError:
+            if scope.expired() and timeout is not None:
+                raise NodeTimeoutError(node.node_id, timeout) from None
+            raise
+
+    async def _before_node(self, node: NodeRun) -> None:
+        graph = self.graph
+        run = self.run_state
+        scope = graph.node_scope(node)
+
+        def ask(name: str, reason: Any = None) -> Any:
+            return run.ledger.raise_or_answer(
+                interrupt_id=interrupt_id("before_node_call", scope, node.node_id, name),
+                name=name,
+                reason=reason,
+                source="before_node_call",
+                owner=scope,
+                tool_use_id=None,
+            )
+
+        event = BeforeNodeCallEvent(graph, node.node_id, graph.state(), _interrupt=ask)
+        await graph.hooks.dispatch(event)
+        if event.cancel_node:
+            for record in run.ledger.records:
+                if record.owner == scope:
+                    run.ledger.reject(record.id)
+            message = event.cancel_node if isinstance(event.cancel_node, str) else ""
+            raise _NodeCancelled(message or "node cancelled by a hook")
+
+    def _record(self, node: NodeRun, outcome: ExecutorOutcome) -> None:
+        run = self.run_state
+        node.usage += outcome.usage
+        run.usage += outcome.usage
+        if outcome.interrupted:
+            node.machine.fire("interrupt")
+            return
+        node.output = outcome.output
+        node.machine.fire("complete")
+        run.execution_order.append(node.node_id)
+        state = self.graph.state()
+        for edge in self.graph.successors[node.node_id]:
+            try:
+                fires = edge.condition is None or bool(edge.condition(state))
+            except Exception as error:  # noqa: BLE001 - a broken condition fails the graph
+                run.error = (
+                    f"the condition of edge {edge.source!r} -> {edge.target!r} raised "
+                    f"{_describe(error)}"
+                )
+                return
+            if fires:
+                run.pending_inputs.setdefault(edge.target, []).append(node.node_id)
+
+    async def _report(self, node: NodeRun) -> None:
+        graph = self.graph
+        if node.status is Status.COMPLETED:
+            self.emit(NodeCompleted(node.node_id, node.output.text if node.output else ""))
+        elif node.status is Status.INTERRUPTED:
+            interrupts = tuple(graph._node_interrupts(node))  # noqa: SLF001
+            self.emit(NodeInterrupted(node.node_id, interrupts))
+        else:
+            self.emit(NodeFailed(node.node_id, node.error or "failed"))
+        result = graph._node_result(node)  # noqa: SLF001
+        await graph.hooks.dispatch(AfterNodeCallEvent(graph, node.node_id, result))
