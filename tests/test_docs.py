@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import pathlib
 import re
 
@@ -17,7 +16,9 @@ def blocks(path: pathlib.Path) -> list[str]:
     return BLOCK.findall(path.read_text(encoding="utf-8"))
 
 
-@pytest.mark.parametrize("path", [p for p in DOCS if blocks(p)], ids=lambda p: str(p.relative_to(ROOT)))
+@pytest.mark.parametrize(
+    "path", [p for p in DOCS if blocks(p)], ids=lambda p: str(p.relative_to(ROOT))
+)
 def test_examples_run(path, tmp_path, monkeypatch):
     """The python blocks of one page run in order, in one namespace, in a scratch directory."""
     monkeypatch.chdir(tmp_path)
@@ -25,4 +26,4 @@ def test_examples_run(path, tmp_path, monkeypatch):
     for index, source in enumerate(blocks(path)):
         code = compile(source, f"{path.relative_to(ROOT)}[block {index}]", "exec")
         exec(code, namespace)  # noqa: S102 - the docs' own examples
-    assert os.getcwd() == str(tmp_path)
+    assert pathlib.Path.cwd() == tmp_path

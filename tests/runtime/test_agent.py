@@ -128,7 +128,13 @@ class TestPlainTurns:
             return name
 
         model = ScriptedModel(
-            [[{"name": "meet", "input": {"name": "x"}}, {"name": "meet", "input": {"name": "y"}}], "ok"]
+            [
+                [
+                    {"name": "meet", "input": {"name": "x"}},
+                    {"name": "meet", "input": {"name": "y"}},
+                ],
+                "ok",
+            ]
         )
         result = runner(Agent(name="p", model=model, tools=[meet]), "go")
         assert "ok" == str(result)
@@ -342,6 +348,23 @@ class TestInterrupts:
         with pytest.raises(NotInterruptedError):
             runner(agent, resume((pending_id, "again")))
 
+    def test_responses_and_reasons_must_be_json(self, runner):
+        """A non-JSON response is refused; a non-JSON reason fails the tool, not the agent."""
+        agent, result = self.interrupted_agent(runner, Counter())
+        with pytest.raises(ResumeInputError, match="'response' must be a JSON value"):
+            runner(agent, resume((result.interrupts[0].id, {1, 2})))
+        assert agent.interrupted
+
+        @tool(context=True)
+        def odd(tool_context: ToolContext) -> str:
+            """Ask with a reason that cannot be saved."""
+            return tool_context.interrupt("when", reason=datetime(2026, 1, 1, tzinfo=UTC))
+
+        agent = Agent(name="o", model=ScriptedModel([[{"name": "odd"}], "ok"]), tools=[odd])
+        assert "ok" == str(runner(agent, "go"))
+        (block,) = results_of(agent).values()
+        assert "must be a JSON value" in block.content["error"]
+
     def test_hook_rejection(self, runner):
         """A hook asks for approval; a 'no' cancels the tool and the model sees why."""
         counter = Counter()
@@ -365,9 +388,14 @@ class TestInterrupts:
         assert "understood" == str(final)
         assert {} == counter.calls
         block = results_of(agent)["tooluse_0_0"]
-        assert ToolResultBlock(
-            "tooluse_0_0", "error", {"error": "the human rejected the lookup", "cancelled": True}
-        ) == block
+        assert (
+            ToolResultBlock(
+                "tooluse_0_0",
+                "error",
+                {"error": "the human rejected the lookup", "cancelled": True},
+            )
+            == block
+        )
 
     def test_tool_rejection_from_the_response(self, runner):
         """A tool that reads a rejecting response and declines is an ordinary path."""
@@ -534,7 +562,10 @@ class TestSnapshots:
     def test_resume_in_a_fresh_process(self, tmp_path):
         """An interrupted agent saved to JSON is answered and finished by another process."""
         counter = Counter()
-        model_turns = [[{"name": "ask_human", "input": {"question": "where?"}}], "finished in child"]
+        model_turns = [
+            [{"name": "ask_human", "input": {"question": "where?"}}],
+            "finished in child",
+        ]
         agent = Agent(name="w", model=ScriptedModel(model_turns), tools=approval_tools(counter))
         pending = agent("go").interrupts[0]
         saved = tmp_path / "agent.json"

@@ -1,4 +1,4 @@
-"""Run the async core from synchronous code, with or without a running loop in the caller's thread."""
+"""Run the async core from sync code, with or without a running loop in the caller's thread."""
 
 from __future__ import annotations
 

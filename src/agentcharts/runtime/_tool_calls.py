@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from typing import TYPE_CHECKING, Any
 
 from agentcharts.exceptions import ToolCapacityError, ToolInputError, ToolTimeoutError
@@ -12,6 +11,7 @@ from agentcharts.runtime.context import ToolContext
 from agentcharts.runtime.hooks import AfterToolCallEvent, BeforeToolCallEvent
 from agentcharts.runtime.interrupts import InterruptSignal
 from agentcharts.runtime.retry import classify_error, retry_after_seconds
+from agentcharts.schemas._problems import NotJSONError, copy_json_value
 from agentcharts.schemas.messages import ToolResultBlock, ToolUseBlock
 from agentcharts.schemas.status import InterruptStatus, ToolCallStatus
 
@@ -37,12 +37,11 @@ def _describe(error: BaseException) -> str:
 
 
 def _json_value(value: Any) -> Any:
-    """Return ``value`` if it is JSON, else its text, so a result can always be persisted."""
+    """Return a JSON copy of ``value``, or its text if it is not JSON, so it can be persisted."""
     try:
-        json.dumps(value, allow_nan=False)
-    except (TypeError, ValueError):
+        return copy_json_value(value)
+    except NotJSONError:
         return str(value)
-    return value
 
 
 class ToolCallRun:
@@ -145,7 +144,7 @@ class ToolCallRun:
         await agent.hooks.dispatch(after)
         record.result = after.result
 
-    async def _attempts(
+    async def _attempts(  # noqa: C901, PLR0911 - one retry loop, each outcome ends it its own way
         self, agent: Any, ask: Callable[[str, Any], Any], invocation_state: dict[str, Any]
     ) -> None:
         record = self.record

@@ -43,6 +43,7 @@ from agentcharts.runtime.results import AgentResult, StopReason
 from agentcharts.runtime.tool_config import ToolConfig
 from agentcharts.runtime.tool_executor import ToolExecutor
 from agentcharts.runtime.tools import Toolbox
+from agentcharts.schemas._problems import NotJSONError, copy_json_value
 from agentcharts.schemas.messages import Message, TextBlock, ToolResultBlock, Usage
 from agentcharts.schemas.records import AgentSnapshot, InterruptSource, ToolCallRecord
 from agentcharts.schemas.status import ToolCallStatus
@@ -277,8 +278,10 @@ class Agent:
         self.messages.append(Message("user", (TextBlock(prompt),)))
         return False
 
-    async def _loop(
-        self, resume: bool, invocation_state: dict[str, Any]
+    async def _loop(  # noqa: C901 - the agent loop reads best in one piece
+        self,
+        resume: bool,  # noqa: FBT001 - private, and always passed by the one caller
+        invocation_state: dict[str, Any],
     ) -> AsyncIterator[StreamEvent | ModelResponse | str]:
         """Yield stream events, model responses (for usage) and a final stop reason string."""
         if resume:
@@ -358,6 +361,11 @@ class Agent:
     def _interrupt(self, source: InterruptSource, tool_use_id: str, name: str, reason: Any) -> Any:
         if not isinstance(name, str) or not name:
             raise DefinitionError(f"an interrupt needs a non-empty name, got {name!r}")
+        try:
+            reason = copy_json_value(reason)
+        except NotJSONError as error:
+            msg = f"the reason of interrupt {name!r} must be a JSON value: {error}"
+            raise DefinitionError(msg) from None
         return self.interrupt_ledger.raise_or_answer(
             interrupt_id=interrupt_id(source, self.interrupt_scope, tool_use_id, name),
             name=name,
@@ -384,4 +392,3 @@ class Agent:
     def tool_results(messages: Sequence[Message]) -> list[ToolResultBlock]:
         """Return every tool result block of a conversation, in order (handy in tests)."""
         return [b for m in messages for b in m.content if isinstance(b, ToolResultBlock)]
-

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any
 
 from attrs import field, frozen
 
-if TYPE_CHECKING:
-    from collections.abc import Callable
-
-    from agentcharts.schemas.messages import ToolUseBlock
+from agentcharts.schemas.messages import ToolUseBlock
 
 __all__ = ["ToolContext"]
 
@@ -28,7 +26,9 @@ class ToolContext:
     """The model's request: its id, the tool's name and the input."""
     invocation_state: dict[str, Any] = field(factory=dict)
     """Keyword arguments the caller passed to the invocation, shared by every tool."""
-    _interrupt: Callable[[str, Any], Any] | None = field(default=None, repr=False, alias="_interrupt")
+    _interrupt: Callable[[str, Any], Any] | None = field(
+        default=None, repr=False, alias="_interrupt"
+    )
 
     def interrupt(self, name: str, reason: Any = None) -> Any:
         """

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import inspect
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from attrs import define, field
 
 from agentcharts.exceptions import DefinitionError
-
-if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Sequence
-
-    from agentcharts.runtime.models import ModelResponse
-    from agentcharts.runtime.tools import Tool
-    from agentcharts.schemas.messages import Message, ToolResultBlock, ToolUseBlock
+from agentcharts.runtime.models import ModelResponse
+from agentcharts.runtime.tools import Tool
+from agentcharts.schemas.messages import Message, ToolResultBlock, ToolUseBlock
 
 __all__ = [
     "AfterInvocationEvent",
@@ -98,7 +95,9 @@ class BeforeToolCallEvent(HookEvent):
     """The tool, or ``None`` when the model named an unknown tool."""
     cancel_tool: str | bool = False
     """Set to a message (or ``True``) to cancel the call instead of running it."""
-    _interrupt: Callable[[str, Any], Any] | None = field(default=None, repr=False, alias="_interrupt")
+    _interrupt: Callable[[str, Any], Any] | None = field(
+        default=None, repr=False, alias="_interrupt"
+    )
 
     def interrupt(self, name: str, reason: Any = None) -> Any:
         """

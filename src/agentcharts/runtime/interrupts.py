@@ -10,6 +10,7 @@ from attrs import frozen
 
 from agentcharts.exceptions import ResumeInputError, UnknownInterruptError
 from agentcharts.machines.interrupt import InterruptLifecycle
+from agentcharts.schemas._problems import NotJSONError, copy_json_value
 from agentcharts.schemas.records import InterruptRecord, InterruptSource
 from agentcharts.schemas.status import InterruptStatus
 
@@ -21,8 +22,8 @@ if TYPE_CHECKING:
 __all__ = [
     "Interrupt",
     "InterruptLedger",
-    "InterruptSignal",
     "InterruptResponse",
+    "InterruptSignal",
     "interrupt_id",
     "is_resume_input",
     "parse_resume_input",
@@ -101,6 +102,14 @@ def interrupt_id(source: InterruptSource, scope: str, anchor: str, name: str) ->
     return f"v1:{source}:{scope}:{anchor}:{digest}"
 
 
+def _json_problem(value: object) -> str | None:
+    try:
+        copy_json_value(value)
+    except NotJSONError as error:
+        return str(error)
+    return None
+
+
 def is_resume_input(value: object) -> bool:
     """Return whether ``value`` looks like resume input (a non-empty list of response blocks)."""
     return (
@@ -137,6 +146,8 @@ def parse_resume_input(value: object, pending_ids: Sequence[str]) -> list[Interr
             problem = "'interruptResponse' must be a dict with keys 'interruptId' and 'response'"
         elif not isinstance(body["interruptId"], str) or not body["interruptId"]:
             problem = "'interruptId' must be a non-empty string"
+        elif (not_json := _json_problem(body["response"])) is not None:
+            problem = f"'response' must be a JSON value: {not_json}"
         else:
             responses.append(InterruptResponse(body["interruptId"], body["response"]))
             continue

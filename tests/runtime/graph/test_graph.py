@@ -84,6 +84,7 @@ class TestBuild:
 class TestSeedExample:
     def test_example_usage(self):
         """The seed's Example Usage, with a scripted model, runs as written."""
+
         @tool(name="weather_tool", context=True)
         def weather_tool(tool_context: ToolContext) -> str:
             response = tool_context.interrupt("weather_approval", reason="need location")
@@ -258,11 +259,7 @@ class TestRunning:
             raise ValueError("broken")
 
         graph = (
-            GraphBuilder()
-            .add_node(boom, "a")
-            .add_node(lambda s: 1, "b")
-            .add_edge("a", "b")
-            .build()
+            GraphBuilder().add_node(boom, "a").add_node(lambda s: 1, "b").add_edge("a", "b").build()
         )
         result = runner(graph, "go")
         assert Status.FAILED == result.status
@@ -303,7 +300,9 @@ class TestConcurrencyGuard:
                 return node
 
             return Agent(
-                name="worker", model=ScriptedModel([[{"name": "work", "input": {}}], "ok"]), tools=[work]
+                name="worker",
+                model=ScriptedModel([[{"name": "work", "input": {}}], "ok"]),
+                tools=[work],
             )
 
         builder = GraphBuilder().set_concurrency(registry)

@@ -142,7 +142,9 @@ class TestCheckpoints:
     def test_corrupt_session_is_named(self, tmp_path):
         """A stored session that does not decode raises an error naming the session."""
         store = make_store("file", tmp_path)
-        store.save("s1", json.dumps({"format": "agentcharts.session", "version": 1}), expected_version=None)
+        store.save(
+            "s1", json.dumps({"format": "agentcharts.session", "version": 1}), expected_version=None
+        )
         graph = GraphBuilder().add_node(lambda s: 1, "a").set_session(store, "s1").build()
         with pytest.raises(CorruptSessionError, match="'s1'"):
             graph("go")
@@ -152,7 +154,10 @@ class TestCheckpoints:
         store = make_store("sqlite", tmp_path)
         calls = Calls()
         graph = (
-            GraphBuilder().add_node(plain_agent("a", calls=calls), "a").set_session(store, "s1").build()
+            GraphBuilder()
+            .add_node(plain_agent("a", calls=calls), "a")
+            .set_session(store, "s1")
+            .build()
         )
         assert Status.COMPLETED == graph("one").status
         assert Status.COMPLETED == graph("two").status
@@ -161,9 +166,7 @@ class TestCheckpoints:
 
 def zero_clocks(value):
     if isinstance(value, dict):
-        return {
-            k: (0 if k == "execution_time_ms" else zero_clocks(v)) for k, v in value.items()
-        }
+        return {k: (0 if k == "execution_time_ms" else zero_clocks(v)) for k, v in value.items()}
     if isinstance(value, list):
         return [zero_clocks(v) for v in value]
     return value

@@ -156,7 +156,7 @@ class GraphBuilder:
         self._clock = clock
         return self
 
-    def build(self) -> Graph:
+    def build(self) -> Graph:  # noqa: C901, PLR0912 - one check after another, in order
         """
         Check the declaration and build the graph.
 

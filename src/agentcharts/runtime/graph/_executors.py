@@ -14,6 +14,7 @@ from agentcharts.exceptions import DefinitionError, ExecutionError
 from agentcharts.runtime.agent import Agent
 from agentcharts.runtime.events import AgentFinished, GraphFinished
 from agentcharts.runtime.interrupts import Interrupt
+from agentcharts.schemas._problems import NotJSONError, copy_json_value
 from agentcharts.schemas.messages import Usage
 from agentcharts.schemas.records import AgentSnapshot, GraphSnapshot, NodeOutput
 from agentcharts.schemas.status import Status
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from agentcharts.runtime.graph._results import GraphState
 
 __all__ = ["ExecutorOutcome", "NodeExecutor", "adapt"]
+
 
 @frozen
 class ExecutorOutcome:
@@ -98,7 +100,9 @@ class _AgentExecutor(NodeExecutor):
         assert result is not None  # noqa: S101 - stream_async always ends with AgentFinished
         if result.stop_reason == "interrupt":
             return ExecutorOutcome(None, result.interrupts, result.usage)
-        output = NodeOutput("agent", str(result), stop_reason=result.stop_reason, usage=result.usage)
+        output = NodeOutput(
+            "agent", str(result), stop_reason=result.stop_reason, usage=result.usage
+        )
         return ExecutorOutcome(output, usage=result.usage)
 
     def pending_interrupts(self) -> tuple[Interrupt, ...]:
@@ -164,10 +168,9 @@ class _GraphExecutor(NodeExecutor):
 
 def _as_json(value: Any) -> Any:
     try:
-        json.dumps(value, allow_nan=False)
-    except (TypeError, ValueError):
+        return copy_json_value(value)
+    except NotJSONError:
         return None
-    return value
 
 
 class _FunctionExecutor(NodeExecutor):

@@ -49,6 +49,7 @@ InterruptMode = Literal["barrier", "continue"]
 finish and then returns; ``"continue"`` keeps running every branch that does not depend on an
 interrupted node, and returns when nothing else can run."""
 
+
 class Edge:
     """A directed edge, with an optional condition on the graph state."""
 
@@ -207,8 +208,9 @@ class Graph:
         nodes = {}
         for node_id, executor in self.executors.items():
             saved = snapshot.nodes.get(node_id)
-            if saved is not None:
-                executor.restore(saved.agent or saved.graph)
+            own = (saved.agent or saved.graph) if saved is not None else None
+            if own is not None:
+                executor.restore(own)
             else:
                 executor.reset()
             nodes[node_id] = self._node_run(node_id, saved, recorder)
@@ -341,9 +343,7 @@ class Graph:
                 }
                 current = resume.get(node.node_id)
                 resume[node.node_id] = [*(current or []), block]
-        scope_pending = {
-            r.owner for r in run.ledger.records if r.status is InterruptStatus.PENDING
-        }
+        scope_pending = {r.owner for r in run.ledger.records if r.status is InterruptStatus.PENDING}
         return {
             node_id: node_input
             for node_id, node_input in resume.items()

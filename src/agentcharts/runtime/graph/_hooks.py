@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any
 
 from attrs import define, field
 
 from agentcharts.exceptions import DefinitionError
+from agentcharts.runtime.graph._results import GraphState, NodeResult
 from agentcharts.runtime.hooks import HookEvent
-
-if TYPE_CHECKING:
-    from collections.abc import Callable
-
-    from agentcharts.runtime.graph._results import GraphState, NodeResult
 
 __all__ = ["AfterNodeCallEvent", "BeforeNodeCallEvent"]
 
@@ -35,7 +32,9 @@ class BeforeNodeCallEvent(HookEvent):
     """The graph's progress."""
     cancel_node: str | bool = False
     """Set to a message (or ``True``) to cancel the node."""
-    _interrupt: Callable[[str, Any], Any] | None = field(default=None, repr=False, alias="_interrupt")
+    _interrupt: Callable[[str, Any], Any] | None = field(
+        default=None, repr=False, alias="_interrupt"
+    )
 
     def interrupt(self, name: str, reason: Any = None) -> Any:
         """

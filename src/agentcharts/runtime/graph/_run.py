@@ -9,7 +9,13 @@ from agentcharts.machines.graph import GraphLifecycle
 from agentcharts.machines.node import NodeLifecycle
 from agentcharts.runtime.interrupts import InterruptLedger
 from agentcharts.schemas.messages import Usage
-from agentcharts.schemas.records import GraphSnapshot, NodeOutput, NodeSnapshot, Timings
+from agentcharts.schemas.records import (
+    AgentSnapshot,
+    GraphSnapshot,
+    NodeOutput,
+    NodeSnapshot,
+    Timings,
+)
 from agentcharts.schemas.status import Status
 
 if TYPE_CHECKING:
@@ -60,6 +66,9 @@ class NodeRun:
         self.error: str | None = saved.error
         self.execution_time_ms = saved.execution_time_ms
         self.usage = saved.output.usage if saved.output else Usage()
+        self.start_state: AgentSnapshot | GraphSnapshot | None = saved.agent or saved.graph
+        """The executor's state when the current execution started: what a checkpoint taken
+        mid-execution stores, so a recovered node runs that execution again from its start."""
         self.machine = NodeLifecycle(self, machine_id=node_id, recorder=recorder)
 
     def slot_held(self) -> bool:
@@ -74,7 +83,10 @@ class NodeRun:
 
     def snapshot(self) -> NodeSnapshot:
         """Return the node's state, with its executor's own state when it has run."""
-        own = self.executor.snapshot() if self.execution_count else None
+        if self.status is Status.EXECUTING:
+            own = self.start_state
+        else:
+            own = self.executor.snapshot() if self.execution_count else None
         return NodeSnapshot(
             node_id=self.node_id,
             status=self.status or Status.PENDING,

@@ -193,6 +193,7 @@ class Scheduler:
             if node.needs_slot and graph.concurrency is not None:
                 assert node.executor.slot_key is not None  # noqa: S101 - needs_slot says so
                 node.permit = await graph.concurrency.acquire(node.executor.slot_key)
+            node.start_state = node.executor.snapshot() if node.execution_count else None
             if resumed:
                 node.machine.fire("resume")
             else:
