@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pathlib
 import re
+import sys
+import types
 
 import pytest
 
@@ -22,8 +24,9 @@ def blocks(path: pathlib.Path) -> list[str]:
 def test_examples_run(path, tmp_path, monkeypatch):
     """The python blocks of one page run in order, in one namespace, in a scratch directory."""
     monkeypatch.chdir(tmp_path)
-    namespace: dict[str, object] = {"__name__": f"docs_{path.stem}"}
+    module = types.ModuleType(f"docs_{path.stem.replace('-', '_')}")
+    monkeypatch.setitem(sys.modules, module.__name__, module)
     for index, source in enumerate(blocks(path)):
         code = compile(source, f"{path.relative_to(ROOT)}[block {index}]", "exec")
-        exec(code, namespace)  # noqa: S102 - the docs' own examples
+        exec(code, module.__dict__)  # noqa: S102 - the docs' own examples
     assert pathlib.Path.cwd() == tmp_path

@@ -18,11 +18,14 @@ The tree::
     │   │   ├── ScriptExhaustedError    a ScriptedModel ran out of turns
     │   │   ├── ModelRateLimitError     HTTP 429, with the Retry-After delay
     │   │   ├── ModelServerError        HTTP 5xx
+    │   │   ├── ModelRequestError       HTTP 4xx other than 429: the provider refused the request
     │   │   ├── ModelResponseError      a reply that is not the wire format
     │   │   ├── ModelTimeoutError(TimeoutError)
     │   │   └── ModelConnectionError(ConnectionError)
     │   ├── ToolError                   a tool call could not produce a result
     │   │   ├── ToolTimeoutError(TimeoutError)
+    │   │   ├── ToolInputError(ValueError)
+    │   │   │                           the model's input does not fit the tool's hints
     │   │   └── ToolCapacityError       too many abandoned tool threads on one agent
     │   ├── ConcurrencyError            misuse of a concurrency limit
     │   │   ├── UnmatchedReleaseError(RuntimeError)
@@ -40,7 +43,11 @@ The tree::
         ├── SnapshotDecodeError(ValueError)
         │   │                           a payload is malformed; names the path inside it
         │   └── SchemaVersionError      the payload's format version is unknown or too new
+        ├── SnapshotEncodeError(TypeError)
+        │                               a record holds a value the format cannot store
         ├── InvalidSessionIdError(ValueError)
+        ├── InvalidWriteError(ValueError)
+        │                               a store write got a non-JSON document or a bad version
         ├── SessionNotFoundError(KeyError)
         ├── CorruptSessionError         a stored session cannot be read back
         ├── SessionConflictError        a stale writer lost a versioned write
@@ -67,10 +74,12 @@ __all__ = [
     "InterruptError",
     "InvalidSessionIdError",
     "InvalidSettingError",
+    "InvalidWriteError",
     "LoopBlockingError",
     "ModelConnectionError",
     "ModelError",
     "ModelRateLimitError",
+    "ModelRequestError",
     "ModelResponseError",
     "ModelServerError",
     "ModelTimeoutError",
@@ -85,9 +94,11 @@ __all__ = [
     "SessionConflictError",
     "SessionNotFoundError",
     "SnapshotDecodeError",
+    "SnapshotEncodeError",
     "StoreUnavailableError",
     "ToolCapacityError",
     "ToolError",
+    "ToolInputError",
     "ToolTimeoutError",
     "UnknownInterruptError",
     "UnmatchedReleaseError",
@@ -242,6 +253,21 @@ class ModelServerError(ModelError):
         super().__init__(f"model provider error {status_code}: {message}")
 
 
+class ModelRequestError(ModelError):
+    """The provider refused the request with an HTTP 4xx status other than 429."""
+
+    def __init__(self, status_code: int, message: str) -> None:
+        """
+        Build the error.
+
+        Args:
+            status_code: The HTTP status (400-499).
+            message: The error message the provider gave.
+        """
+        self.status_code = status_code
+        super().__init__(f"model provider refused the request ({status_code}): {message}")
+
+
 class ModelResponseError(ModelError):
     """The provider's reply is not the expected wire format (malformed JSON, missing fields)."""
 
@@ -267,6 +293,31 @@ class ToolError(ExecutionError):
         """
         self.tool_name = tool_name
         super().__init__(f"tool {tool_name!r}: {message}")
+
+
+class ToolInputError(ToolError, ValueError):
+    """The model's input for a tool does not fit the tool's type hints."""
+
+    def __init__(self, tool_name: str, problems: Sequence[tuple[str, str]]) -> None:
+        """
+        Build the error.
+
+        Args:
+            tool_name: The tool's name.
+            problems: ``(path, what was wrong)`` pairs; a path looks like ``items[2].name``
+                and is empty for the input itself.
+        """
+        self.problems = tuple(problems)
+        first_path, first_problem = self.problems[0] if self.problems else ("", "invalid")
+        where = f" at {first_path}" if first_path else ""
+        rest = len(self.problems) - 1
+        more = f" (and {rest} more problem{'s' if rest > 1 else ''})" if rest > 0 else ""
+        super().__init__(tool_name, f"invalid input{where}: {first_problem}{more}")
+
+    @property
+    def path(self) -> str:
+        """The path of the first problem inside the input (``items[2].name``)."""
+        return self.problems[0][0] if self.problems else ""
 
 
 class ToolTimeoutError(ToolError, TimeoutError):
@@ -564,6 +615,24 @@ class SchemaVersionError(SnapshotDecodeError):
         )
 
 
+class SnapshotEncodeError(PersistenceError, TypeError):
+    """A record holds a value the persisted format cannot store (a set, a naive datetime...)."""
+
+    def __init__(self, path: str, problem: str) -> None:
+        """
+        Build the error.
+
+        Args:
+            path: Where the value sits inside the record, dotted (``state.when``); empty
+                for the record itself.
+            problem: What is wrong with the value.
+        """
+        self.path = path
+        self.problem = problem
+        where = f" at {path}" if path else ""
+        super().__init__(f"cannot persist the value{where}: {problem}")
+
+
 class InvalidSessionIdError(PersistenceError, ValueError):
     """A session id is empty, too long, or could escape the store's directory."""
 
@@ -579,6 +648,23 @@ class InvalidSessionIdError(PersistenceError, ValueError):
         self.reason = reason
         super().__init__(f"invalid session id {session_id!r}: {reason}")
 
+
+class InvalidWriteError(PersistenceError, ValueError):
+    """A store write was given a document that is not JSON text, or a bad expected version."""
+
+    def __init__(self, session_id: str, argument: str, reason: str) -> None:
+        """
+        Build the error.
+
+        Args:
+            session_id: The session the write was for.
+            argument: The refused argument (``"document"`` or ``"expected_version"``).
+            reason: What is wrong with it.
+        """
+        self.session_id = session_id
+        self.argument = argument
+        self.reason = reason
+        super().__init__(f"cannot write session {session_id!r}: {argument} {reason}")
 
 class SessionNotFoundError(PersistenceError, KeyError):
     """No session with that id is stored."""

@@ -125,7 +125,10 @@ class ToolCallRun:
         tool_use = self.tool_use
 
         def ask(source: str) -> Callable[[str, Any], Any]:
-            return lambda name, reason=None: interrupt(source, record.tool_use_id, name, reason)
+            def raise_interrupt(name: str, reason: Any = None) -> Any:
+                return interrupt(source, record.tool_use_id, name, reason)
+
+            return raise_interrupt
 
         event = BeforeToolCallEvent(agent, tool_use, self.tool, _interrupt=ask("before_tool_call"))
         try:

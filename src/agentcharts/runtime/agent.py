@@ -49,7 +49,7 @@ from agentcharts.schemas.records import AgentSnapshot, InterruptSource, ToolCall
 from agentcharts.schemas.status import ToolCallStatus
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Iterable, Sequence
+    from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Sequence
 
     from agentcharts.machines._base import TransitionRecorder
     from agentcharts.runtime.models import Model
@@ -179,7 +179,7 @@ class Agent:
 
     async def stream_async(
         self, prompt: Any, **invocation_state: Any
-    ) -> AsyncIterator[StreamEvent]:
+    ) -> AsyncGenerator[StreamEvent, None]:
         """
         Run like :meth:`invoke_async`, yielding events; the last is ``AgentFinished``.
 
@@ -322,7 +322,9 @@ class Agent:
                 return
         yield "max_turns"
 
-    async def _run_tools(self, invocation_state: dict[str, Any]) -> AsyncIterator[StreamEvent]:
+    async def _run_tools(
+        self, invocation_state: dict[str, Any]
+    ) -> AsyncGenerator[StreamEvent, None]:
         """Run the turn's unsettled calls; finish the turn if none is left interrupted."""
         runs = [
             r

@@ -137,6 +137,19 @@ class HookProvider(Protocol):
         """Add this provider's callbacks to ``registry``."""
 
 
+def _as_provider(provider: object) -> HookProvider:
+    if not isinstance(provider, HookProvider):
+        msg = f"a hook must have a register_hooks(registry) method, got {provider!r}"
+        raise DefinitionError(msg)
+    return provider
+
+
+def _check_event_type(event_type: object) -> None:
+    if not (isinstance(event_type, type) and issubclass(event_type, HookEvent)):
+        msg = f"hooks are registered for HookEvent classes, got {event_type!r}"
+        raise DefinitionError(msg)
+
+
 class HookRegistry:
     """Callbacks by event type; sync and async callbacks both work."""
 
@@ -149,10 +162,7 @@ class HookRegistry:
         """
         self._callbacks: dict[type[HookEvent], list[Callable[[Any], Any]]] = {}
         for provider in hooks:
-            if not isinstance(provider, HookProvider):
-                msg = f"a hook must have a register_hooks(registry) method, got {provider!r}"
-                raise DefinitionError(msg)
-            provider.register_hooks(self)
+            _as_provider(provider).register_hooks(self)
 
     def add(self, event_type: type[EventT], callback: Callable[[EventT], Any]) -> None:
         """
@@ -162,9 +172,7 @@ class HookRegistry:
             event_type: A hook event class (``BeforeToolCallEvent``).
             callback: A function or coroutine function taking the event.
         """
-        if not (isinstance(event_type, type) and issubclass(event_type, HookEvent)):
-            msg = f"hooks are registered for HookEvent classes, got {event_type!r}"
-            raise DefinitionError(msg)
+        _check_event_type(event_type)
         self._callbacks.setdefault(event_type, []).append(callback)
 
     def has(self, event_type: type[HookEvent]) -> bool:

@@ -34,6 +34,12 @@ def _positive_seconds(setting: str, value: object) -> float:
     return float(value)
 
 
+def _check_condition(from_id: str, to_id: str, condition: object) -> None:
+    if condition is not None and not callable(condition):
+        msg = f"the condition of edge {from_id!r} -> {to_id!r} must be callable"
+        raise DefinitionError(msg)
+
+
 class GraphBuilder:
     """
     Declare a graph step by step; every method but :meth:`build` returns the builder.
@@ -84,9 +90,7 @@ class GraphBuilder:
             to_id: The target node.
             condition: Called with the graph state when the source completes.
         """
-        if condition is not None and not callable(condition):
-            msg = f"the condition of edge {from_id!r} -> {to_id!r} must be callable"
-            raise DefinitionError(msg)
+        _check_condition(from_id, to_id, condition)
         self._edges.append(Edge(from_id, to_id, condition))
         return self
 

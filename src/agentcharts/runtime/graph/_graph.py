@@ -33,7 +33,7 @@ from agentcharts.schemas.records import GraphSnapshot, SessionRecord
 from agentcharts.schemas.status import InterruptStatus, Status
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Callable, Sequence
+    from collections.abc import AsyncGenerator, Callable, Sequence
     from datetime import datetime
 
     from agentcharts.runtime.concurrency import ConcurrencyRegistry
@@ -169,7 +169,7 @@ class Graph:
         assert result is not None  # noqa: S101 - stream_async always ends with GraphFinished
         return result
 
-    async def stream_async(self, task: Any) -> AsyncIterator[StreamEvent]:
+    async def stream_async(self, task: Any) -> AsyncGenerator[StreamEvent, None]:
         """Run like :meth:`invoke_async`, yielding events; the last is ``GraphFinished``."""
         if not self._busy.acquire(blocking=False):
             raise ExecutionError("the graph is already running; invocations overlap")

@@ -1,0 +1,361 @@
+"""A session store in one SQLite database file (stdlib ``sqlite3``), safe across processes.
+
+The store keeps one table, created on first use::
+
+    CREATE TABLE IF NOT EXISTS agentcharts_sessions (
+        session_id TEXT PRIMARY KEY NOT NULL,
+        version    INTEGER NOT NULL,  -- 1 after the first save
+        document   TEXT NOT NULL,     -- the JSON text, exactly as saved
+        sha256     TEXT NOT NULL,     -- SHA-256 of the document's UTF-8 bytes, hex
+        updated_at TEXT NOT NULL      -- ISO 8601, UTC ("2026-01-31T12:00:00.123456+00:00")
+    )
+
+The database runs in WAL mode with ``synchronous=FULL`` and a busy timeout. A create is an
+``INSERT`` (the primary key refuses a second one); an update is
+``UPDATE ... WHERE session_id = ? AND version = ?``, and a row count of 0 means another
+writer got there first. Each statement is its own transaction, so a crash leaves the old
+row or the new one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Self
+
+from agentcharts.exceptions import (
+    CorruptSessionError,
+    InvalidSettingError,
+    SessionConflictError,
+    SessionNotFoundError,
+    StoreUnavailableError,
+)
+from agentcharts.runtime.sessions._documents import (
+    check_expected_version,
+    check_stored_version,
+    decode_document,
+    encode_document,
+    format_timestamp,
+    parse_timestamp,
+    utc_now,
+)
+from agentcharts.runtime.sessions._ids import validate_session_id
+from agentcharts.runtime.sessions._records import SessionInfo, StoredSession
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from types import TracebackType
+
+__all__ = ["TABLE", "SQLiteSessionStore"]
+
+TABLE = "agentcharts_sessions"
+"""The name of the store's table."""
+
+_CREATE = """
+CREATE TABLE IF NOT EXISTS agentcharts_sessions (
+    session_id TEXT PRIMARY KEY NOT NULL,
+    version INTEGER NOT NULL,
+    document TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+)
+"""
+_LOAD = (
+    "SELECT version, document, sha256, updated_at FROM agentcharts_sessions WHERE session_id = ?"
+)
+_VERSION = "SELECT version FROM agentcharts_sessions WHERE session_id = ?"
+_INSERT = (
+    "INSERT INTO agentcharts_sessions (session_id, version, document, sha256, updated_at) "
+    "VALUES (?, 1, ?, ?, ?)"
+)
+_UPDATE = (
+    "UPDATE agentcharts_sessions SET version = ?, document = ?, sha256 = ?, updated_at = ? "
+    "WHERE session_id = ? AND version = ?"
+)
+_DELETE = "DELETE FROM agentcharts_sessions WHERE session_id = ?"
+_DELETE_AT = "DELETE FROM agentcharts_sessions WHERE session_id = ? AND version = ?"
+_LIST = (
+    "SELECT session_id, version, updated_at, length(CAST(document AS BLOB)) "
+    "FROM agentcharts_sessions"
+)
+_EXISTS = "SELECT 1 FROM agentcharts_sessions WHERE session_id = ?"
+_MAX_IDLE = 8
+
+
+def _text(value: object) -> object:
+    """Decode a TEXT value read as bytes; leave anything else (a bad row) as it is."""
+    if isinstance(value, bytes):
+        with contextlib.suppress(UnicodeDecodeError):
+            return value.decode("utf-8")
+    return value
+
+
+class SQLiteSessionStore:
+    """
+    Keeps sessions as rows of one table in a SQLite file; see the module docstring.
+
+    Connections are pooled: an operation takes an idle connection (or opens one) and
+    gives it back, so any number of threads can share one store, and processes share the
+    file through SQLite's own locking. Keep the file on a local disk: WAL mode does not
+    work over network file systems. Call :meth:`close` (or use ``with``) when done.
+
+    .. versionadded:: 0.1
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, timeout: float = 30.0) -> None:
+        """
+        Open the database (creating it, its parent directories and the table if needed).
+
+        Args:
+            path: The database file.
+            timeout: How long a write waits for another writer's lock, in seconds.
+
+        Raises:
+            InvalidSettingError: ``path`` is ``""`` or ``":memory:"`` (each connection would
+                get its own database; use :class:`MemorySessionStore`), or ``timeout`` is
+                not a positive number.
+            StoreUnavailableError: The database cannot be opened or is not a database.
+        """
+        if os.fspath(path) in {"", ":memory:"}:
+            raise InvalidSettingError("path", path, "a database file path")
+        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
+            raise InvalidSettingError("timeout", timeout, "a positive number of seconds")
+        self._path = Path(path)
+        self._timeout = float(timeout)
+        self._lock = threading.Lock()
+        self._idle: list[sqlite3.Connection] = []
+        self._closed = False
+        self._path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connection():
+            pass
+
+    @property
+    def path(self) -> Path:
+        """The database file."""
+        return self._path
+
+    def __repr__(self) -> str:
+        """Show the database file."""
+        return f"SQLiteSessionStore({str(self._path)!r})"
+
+    def __enter__(self) -> Self:
+        """Return the store; it is closed when the ``with`` block ends."""
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        """Close the store."""
+        self.close()
+
+    def close(self) -> None:
+        """Close every idle connection; later calls raise ``StoreUnavailableError``."""
+        with self._lock:
+            self._closed = True
+            idle, self._idle = self._idle, []
+        for connection in idle:
+            connection.close()
+
+    # ------------------------------------------------------------------ connections
+
+    def _open(self) -> sqlite3.Connection:
+        connection = sqlite3.connect(
+            self._path, timeout=self._timeout, isolation_level=None, check_same_thread=False
+        )
+        try:
+            connection.text_factory = bytes
+            connection.execute("PRAGMA journal_mode = WAL")
+            connection.execute("PRAGMA synchronous = FULL")
+            connection.execute(_CREATE)
+        except BaseException:
+            connection.close()
+            raise
+        return connection
+
+    @contextlib.contextmanager
+    def _connection(self) -> Iterator[sqlite3.Connection]:
+        """Lend a connection for one operation; SQLite errors become ``StoreUnavailableError``."""
+        with self._lock:
+            if self._closed:
+                raise StoreUnavailableError(f"{self!r} is closed")
+            connection = self._idle.pop() if self._idle else None
+        try:
+            if connection is None:
+                connection = self._open()
+            yield connection
+        except sqlite3.Error as error:
+            raise StoreUnavailableError(f"{self!r}: {error}") from error
+        finally:
+            if connection is not None:
+                self._give_back(connection)
+
+    def _give_back(self, connection: sqlite3.Connection) -> None:
+        with self._lock:
+            if not self._closed and len(self._idle) < _MAX_IDLE:
+                self._idle.append(connection)
+                return
+        connection.close()
+
+    @staticmethod
+    def _version_in(connection: sqlite3.Connection, session_id: str) -> int | None:
+        """Return the stored version, or ``None`` when the session is not stored."""
+        row = connection.execute(_VERSION, (session_id,)).fetchone()
+        return None if row is None else check_stored_version(session_id, row[0])
+
+    # ------------------------------------------------------------------ the contract
+
+    def load(self, session_id: str) -> StoredSession:
+        """
+        Read a session's current version (see :meth:`SessionStore.load`).
+
+        Args:
+            session_id: The session to read.
+
+        Returns:
+            The document, its version and when it was saved.
+
+        Raises:
+            InvalidSessionIdError: The id breaks the id rule.
+            SessionNotFoundError: No session has that id.
+            CorruptSessionError: The row has a bad version, checksum or timestamp, or its
+                document is not UTF-8 JSON text.
+            StoreUnavailableError: The database cannot be used.
+        """
+        sid = validate_session_id(session_id)
+        with self._connection() as connection:
+            row = connection.execute(_LOAD, (sid,)).fetchone()
+        if row is None:
+            raise SessionNotFoundError(sid)
+        version, data, sha256, updated_at = row
+        if not isinstance(data, bytes):
+            raise CorruptSessionError(sid, f"the document column holds {type(data).__name__}")
+        document = decode_document(sid, data, _text(sha256))
+        return StoredSession(
+            sid,
+            check_stored_version(sid, version),
+            document,
+            parse_timestamp(sid, _text(updated_at)),
+        )
+
+    def save(self, session_id: str, document: str, *, expected_version: int | None) -> int:
+        """
+        Write a new version, if the stored one is ``expected_version`` (see the protocol).
+
+        Args:
+            session_id: The session to write.
+            document: JSON text.
+            expected_version: The version the writer read; ``None`` (or 0) to create.
+
+        Returns:
+            The new version, ``expected_version + 1``.
+
+        Raises:
+            InvalidSessionIdError: The id breaks the id rule.
+            InvalidWriteError: The document is not JSON text, or the version is bad.
+            SessionConflictError: The stored version is another one.
+            CorruptSessionError: The stored version cannot be read.
+            StoreUnavailableError: The database cannot be used (or stayed locked longer
+                than the timeout).
+        """
+        sid = validate_session_id(session_id)
+        expected = check_expected_version(sid, expected_version)
+        _, digest = encode_document(sid, document)
+        now = format_timestamp(utc_now())
+        with self._connection() as connection:
+            if expected == 0:
+                try:
+                    connection.execute(_INSERT, (sid, document, digest, now))
+                except sqlite3.IntegrityError:
+                    raise SessionConflictError(sid, 0, self._version_in(connection, sid)) from None
+                return 1
+            cursor = connection.execute(
+                _UPDATE, (expected + 1, document, digest, now, sid, expected)
+            )
+            if cursor.rowcount != 1:
+                raise SessionConflictError(sid, expected, self._version_in(connection, sid))
+        return expected + 1
+
+    def delete(self, session_id: str, *, expected_version: int | None = None) -> None:
+        """
+        Remove a session's row (see :meth:`SessionStore.delete`).
+
+        Args:
+            session_id: The session to remove.
+            expected_version: When given, remove it only at this version.
+
+        Raises:
+            InvalidSessionIdError: The id breaks the id rule.
+            InvalidWriteError: ``expected_version`` is not ``None`` or an int >= 0.
+            SessionNotFoundError: No session has that id.
+            SessionConflictError: The stored version is not ``expected_version``.
+            CorruptSessionError: ``expected_version`` is given and the stored version is
+                unreadable.
+            StoreUnavailableError: The database cannot be used.
+        """
+        sid = validate_session_id(session_id)
+        with self._connection() as connection:
+            if expected_version is None:
+                if connection.execute(_DELETE, (sid,)).rowcount != 1:
+                    raise SessionNotFoundError(sid)
+                return
+            expected = check_expected_version(sid, expected_version)
+            if connection.execute(_DELETE_AT, (sid, expected)).rowcount == 1:
+                return
+            actual = self._version_in(connection, sid)
+            if actual is None:
+                raise SessionNotFoundError(sid)
+            raise SessionConflictError(sid, expected, actual)
+
+    def list_sessions(self) -> list[SessionInfo]:
+        """
+        List the sessions, sorted by id; rows whose id breaks the id rule are skipped.
+
+        Returns:
+            One :class:`SessionInfo` per session.
+
+        Raises:
+            CorruptSessionError: A row's version or timestamp is unreadable.
+            StoreUnavailableError: The database cannot be used.
+        """
+        with self._connection() as connection:
+            rows = connection.execute(_LIST).fetchall()
+        found: list[SessionInfo] = []
+        for raw_id, version, updated_at, size in rows:
+            sid = _text(raw_id)
+            try:
+                sid = validate_session_id(sid)
+            except ValueError:
+                continue
+            found.append(
+                SessionInfo(
+                    sid,
+                    check_stored_version(sid, version),
+                    parse_timestamp(sid, _text(updated_at)),
+                    size if isinstance(size, int) else 0,
+                )
+            )
+        return sorted(found, key=lambda info: info.session_id)
+
+    def exists(self, session_id: str) -> bool:
+        """
+        Tell whether a session's row exists (even a corrupt one).
+
+        Args:
+            session_id: The session to look for.
+
+        Returns:
+            ``True`` when a row has that id.
+
+        Raises:
+            InvalidSessionIdError: The id breaks the id rule.
+            StoreUnavailableError: The database cannot be used.
+        """
+        sid = validate_session_id(session_id)
+        with self._connection() as connection:
+            return connection.execute(_EXISTS, (sid,)).fetchone() is not None
