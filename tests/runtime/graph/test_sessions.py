@@ -189,7 +189,7 @@ class TestDocuments:
         assert document == snapshot(extension_class=JSONSnapshotExtension)
 
     @pytest.mark.parametrize("scenario", ["basic", "parallel", "multiple", "reject"])
-    def test_transition_traces(self, scenario, snapshot):
+    def test_transition_traces(self, scenario, snapshot, runner):
         """The ordered transitions of each seed scenario, as the session stores them."""
         from agentcharts import MemorySessionStore
 
@@ -208,10 +208,10 @@ class TestDocuments:
             agent.hooks = type(agent.hooks)([ApproveLookups()])
             builder.add_node(agent, "r")
         graph = builder.build()
-        result = graph("go")
+        result = runner(graph, "go")
         answer = "no" if scenario == "reject" else "Oslo"
         ids = sorted(i.id for i in result.interrupts)
-        assert Status.COMPLETED == graph(respond(*((i, answer) for i in ids))).status
+        assert Status.COMPLETED == runner(graph, respond(*((i, answer) for i in ids))).status
         record = load_session(store.load("t").document)
         rows = [(r.machine, r.machine_id, r.source, r.event, r.target) for r in record.transitions]
         per_machine: dict[str, list[tuple[str, str, str]]] = {}
