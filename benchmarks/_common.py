@@ -139,7 +139,9 @@ def print_table(title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]
     print("| " + " | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)) + " |")
     print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
     for row in cells:
-        padded = [v.rjust(w) if _numeric(v) else v.ljust(w) for v, w in zip(row, widths, strict=True)]
+        padded = [
+            v.rjust(w) if _numeric(v) else v.ljust(w) for v, w in zip(row, widths, strict=True)
+        ]
         print("| " + " | ".join(padded) + " |")
     sys.stdout.flush()
 

@@ -9,8 +9,9 @@ The tree::
 
     AgentchartsError
     ├── DefinitionError                 a graph, tool, machine or setting is built wrong
-    │   └── InvalidSettingError(ValueError)
-    │                                   a limit, timeout or policy value is out of range
+    │   ├── InvalidSettingError(ValueError)
+    │   │                               a limit, timeout or policy value is out of range
+    │   └── GraphFileError              a graph file is unreadable or invalid; names the key path
     ├── IllegalTransitionError          a lifecycle refused an event in its current state
     ├── DiagramError                    a diagram cannot be rendered (unknown format, no Graphviz)
     ├── ExecutionError                  something failed while running
@@ -70,6 +71,7 @@ __all__ = [
     "DiagramError",
     "ExecutionError",
     "ExecutionTimeoutError",
+    "GraphFileError",
     "IllegalTransitionError",
     "InterruptError",
     "InvalidSessionIdError",
@@ -142,6 +144,31 @@ class InvalidSettingError(DefinitionError, ValueError):
         self.value = value
         self.expected = expected
         super().__init__(f"{setting} must be {expected}, got {value!r}")
+
+
+class GraphFileError(DefinitionError):
+    """
+    A graph file cannot be read, or does not describe a valid graph.
+
+    The message names the file, the key path inside it (``agents.weather.tool_timeout``)
+    and what was expected there.
+    """
+
+    def __init__(self, file: str, key_path: str, problem: str) -> None:
+        """
+        Build the error.
+
+        Args:
+            file: The graph file, as the user named it.
+            key_path: Where the problem is inside the file, dotted with ``[i]`` for list
+                items (``edges[1].to``); empty for the file as a whole.
+            problem: What is wrong, and what was expected.
+        """
+        self.file = file
+        self.key_path = key_path
+        self.problem = problem
+        where = f"at {key_path}: " if key_path else ""
+        super().__init__(f"{file}: {where}{problem}")
 
 
 class IllegalTransitionError(AgentchartsError):

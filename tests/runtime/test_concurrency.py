@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import signal
 import threading
 import time
 
@@ -182,6 +183,26 @@ class TestSyncAcquire:
         holder.release()
         assert 0 == registry.stats("db").held
 
+    def test_ctrl_c_while_waiting_leaves_no_waiter(self):
+        """A KeyboardInterrupt in a blocked acquire_sync withdraws the waiter."""
+        registry = ConcurrencyRegistry()
+        registry.set_limit("db", 1)
+        holder = registry.acquire_sync("db")
+        main = threading.main_thread().ident
+
+        def interrupt():
+            wait_until(lambda: registry.stats("db").waiting == 1)
+            signal.pthread_kill(main, signal.SIGINT)
+
+        assert threading.current_thread() is threading.main_thread()
+        thread = start_thread(interrupt)
+        with pytest.raises(KeyboardInterrupt):
+            registry.acquire_sync("db", timeout=10)
+        thread.join(5)
+        assert LimitStats(1, 1, 0) == registry.stats("db")
+        holder.release()
+        assert LimitStats(1, 0, 0) == registry.stats("db")
+
     def test_try_acquire(self):
         """try_acquire takes a free slot or returns None at once."""
         registry = ConcurrencyRegistry()
@@ -288,6 +309,22 @@ class TestAsyncAcquire:
         holder.release()
         permit = await waiter
         assert 1 == registry.stats("llm").held
+        permit.release()
+
+    @pytest.mark.asyncio
+    async def test_timer_firing_after_the_hand_over_does_nothing(self):
+        """If the timeout fires just after the slot was handed over, the waiter keeps it."""
+        registry = ConcurrencyRegistry()
+        registry.set_limit("llm", 1)
+        holder = await registry.acquire("llm")
+        waiter = asyncio.create_task(registry.acquire("llm", timeout=5))
+        await await_until(lambda: registry.stats("llm").waiting == 1)
+        limiter = registry._limiters["llm"]
+        queued = limiter.waiters[0]
+        holder.release()
+        registry._expire(limiter, queued, 5)  # the timer's callback, arriving late
+        permit = await waiter
+        assert LimitStats(1, 1, 0) == registry.stats("llm")
         permit.release()
 
     @pytest.mark.asyncio

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import pytest
 
 from agentcharts.exceptions import DefinitionError, InvalidSettingError
+from agentcharts.runtime.retry import RetryPolicy
 from agentcharts.runtime.tools import NOT_GIVEN, Tool, Toolbox, tool, tool_specs
 from agentcharts.schemas.messages import ToolSpec
 
@@ -227,6 +228,10 @@ class TestContext:
 
 
 class TestOverrides:
+    def test_retry_policy_none_is_an_override(self):
+        """``retry_policy=None`` turns retries off for this tool."""
+        assert {"retry_policy": None} == tool(add, retry_policy=None).overrides()
+
     def test_nothing_given(self):
         """Without options there are no overrides and the attributes hold their defaults."""
         made = tool(add)
@@ -241,7 +246,7 @@ class TestOverrides:
 
     def test_every_override(self):
         """All given options are returned, and only those."""
-        policy = object()
+        policy = RetryPolicy(max_attempts=2)
         made = tool(add, timeout=2, retry_policy=policy, idempotent=True)
         assert {"timeout": 2.0, "retry_policy": policy, "idempotent": True} == made.overrides()
         assert (2.0, policy, True) == (made.timeout, made.retry_policy, made.idempotent)
@@ -265,6 +270,7 @@ class TestOverrides:
             ({"timeout": True}, "timeout"),
             ({"timeout": "5"}, "timeout"),
             ({"idempotent": 1}, "idempotent"),
+            ({"retry_policy": {"max_attempts": 2}}, "retry_policy"),
             ({"context": "yes"}, "context"),
             ({"description": 3}, "description"),
             ({"name": "has space"}, "name"),

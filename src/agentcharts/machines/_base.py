@@ -26,11 +26,14 @@ def utc_now() -> datetime:
 
 class TransitionRecorder:
     """
-    A listener that records every transition of the machines it is attached to.
+    Records every transition of the machines it is given to.
 
-    One recorder may listen to many machines; each record names the machine kind and id.
+    One recorder may serve many machines; each record names the machine kind and id.
     ``sink``, when given, receives each record as it happens (the runtime persists them
-    there); ``records`` keeps them all in order.
+    there); ``records`` keeps them all in order. A :class:`Lifecycle` calls
+    :meth:`after_transition` itself after each transition made by :meth:`Lifecycle.fire`;
+    the method also has the signature of a python-statemachine listener, so a recorder can
+    be attached to any other machine with ``listeners=[recorder]``.
     """
 
     def __init__(
@@ -80,7 +83,15 @@ class Lifecycle(StateChart):  # type: ignore[type-arg]
     synchronous engine and every transition completes inside :meth:`fire`.
 
     Building a machine for a subject whose ``status`` is already set *restores* it at that
-    state: no entry action runs, and the machine continues from there.
+    state: no entry action runs, and the machine continues from there. A subject without a
+    status is set to the initial state and restored there too: no lifecycle has entry
+    actions, so this is the same as activating the initial state, and it costs about half
+    as much (see ``docs/performance.md``).
+
+    The recorder is not registered as a python-statemachine listener: the library resolves
+    every listener against every callback name of the chart on each instantiation and calls
+    it on each transition, which made a node's machine work about 1.5 times as costly.
+    :meth:`fire` knows the source, the event and the target, and records them itself.
     """
 
     allow_event_without_transition = False
@@ -107,11 +118,15 @@ class Lifecycle(StateChart):  # type: ignore[type-arg]
             subject: The object whose ``status`` holds the state and which implements
                 the guards named by the machine's transitions.
             machine_id: The id of what the machine tracks; it appears in records and errors.
-            recorder: A listener that records every transition.
+            recorder: Records every transition made through :meth:`fire`.
         """
         self.machine_id = machine_id
-        listeners: list[object] = [recorder] if recorder is not None else []
-        super().__init__(model=subject, state_field="status", listeners=listeners)
+        self._recorder = recorder
+        if getattr(subject, "status", None) is None:
+            initial = type(self).initial_state
+            assert initial is not None  # noqa: S101 - every lifecycle declares one
+            subject.status = initial.value
+        super().__init__(model=subject, state_field="status")
 
     @property
     def state_id(self) -> str:
@@ -130,6 +145,8 @@ class Lifecycle(StateChart):  # type: ignore[type-arg]
             IllegalTransitionError: The event is not allowed in the current state, or its
                 guard refused it (``guard_failed`` is then true).
         """
+        recorder = self._recorder
+        (source,) = self.configuration
         try:
             self.send(event, **kwargs)
         except TransitionNotAllowed:
@@ -141,3 +158,6 @@ class Lifecycle(StateChart):  # type: ignore[type-arg]
                 event,
                 guard_failed=event in known,
             ) from None
+        if recorder is not None:
+            (target,) = self.configuration
+            recorder.after_transition(event, source, target, self)

@@ -17,7 +17,7 @@ import asyncio
 import math
 import threading
 from collections import deque
-from typing import TYPE_CHECKING, Final, Self
+from typing import Final, Self
 
 from attrs import frozen
 
@@ -28,9 +28,6 @@ from agentcharts.exceptions import (
     LoopBlockingError,
     UnmatchedReleaseError,
 )
-
-if TYPE_CHECKING:
-    from types import TracebackType
 
 __all__ = ["ConcurrencyRegistry", "LimitStats", "Permit", "Slot"]
 
@@ -68,14 +65,7 @@ class Permit:
     __slots__ = ("_limiter", "_registry", "_released", "name")
 
     def __init__(self, name: str, limiter: _Limiter, registry: ConcurrencyRegistry) -> None:
-        """
-        Build a permit; only the registry does this.
-
-        Args:
-            name: The limit's name.
-            limiter: The name's state, which counts this permit as held.
-            registry: The registry whose lock guards that state.
-        """
+        """Build a permit counted as held by ``limiter``; only the registry does this."""
         self.name = name
         """The name of the limit this permit holds a slot of."""
         self._limiter = limiter
@@ -103,12 +93,7 @@ class Permit:
         """Return the permit itself."""
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         """Release the slot unless it was released inside the block."""
         if not self._released:
             self.release()
@@ -126,10 +111,6 @@ class _Waiter:
     def __init__(self) -> None:
         self.permit: Permit | None = None
         self.state = _WAITING
-
-    def deliver(self, permit: Permit) -> bool:
-        """Hand the slot over; return False when the waiter can no longer receive it."""
-        raise NotImplementedError
 
 
 class _ThreadWaiter(_Waiter):
@@ -191,7 +172,7 @@ class _Limiter:
         self.limit: int | None = None
         self.permits: dict[Permit, None] = {}
         """The permits held, oldest first (a dict is an ordered set)."""
-        self.waiters: deque[_Waiter] = deque()
+        self.waiters: deque[_ThreadWaiter | _TaskWaiter] = deque()
 
     def free(self) -> bool:
         return self.limit is None or len(self.permits) < self.limit
@@ -461,7 +442,8 @@ class ConcurrencyRegistry:
         return limiter
 
     def _take(self, limiter: _Limiter) -> Permit | None:
-        if limiter.waiters or not limiter.free():
+        limit = limiter.limit
+        if limiter.waiters or (limit is not None and len(limiter.permits) >= limit):
             return None
         permit = Permit(limiter.name, limiter, self)
         limiter.permits[permit] = None
@@ -481,21 +463,23 @@ class ConcurrencyRegistry:
     def _give_back(self, limiter: _Limiter, permit: Permit) -> None:
         del limiter.permits[permit]
         permit._released = True  # noqa: SLF001 - the registry owns its permits
-        self._admit(limiter)
-        self._forget_if_idle(limiter)
+        if limiter.waiters:
+            self._admit(limiter)
+        if limiter.limit is None:
+            self._forget_if_idle(limiter)
 
     def _forget_if_idle(self, limiter: _Limiter) -> None:
         if limiter.idle() and self._limiters.get(limiter.name) is limiter:
             del self._limiters[limiter.name]
 
-    def _drop_waiter(self, limiter: _Limiter, waiter: _Waiter) -> None:
+    def _drop_waiter(self, limiter: _Limiter, waiter: _ThreadWaiter | _TaskWaiter) -> None:
         limiter.waiters.remove(waiter)
         waiter.state = _GONE
         self._forget_if_idle(limiter)
 
     # ------------------------------------------------------------------ internals (no lock)
 
-    def _abandon(self, limiter: _Limiter, waiter: _Waiter) -> None:
+    def _abandon(self, limiter: _Limiter, waiter: _ThreadWaiter | _TaskWaiter) -> None:
         """Withdraw a waiter that stopped waiting; a slot it was just handed goes on."""
         with self._lock:
             if waiter.state == _WAITING:
@@ -556,12 +540,7 @@ class Slot:
         self._permit = self._registry.acquire_sync(self._name, timeout=self._timeout)
         return self._permit
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         """Release the slot, unless the block released the permit itself."""
         self._exit()
 
@@ -571,22 +550,14 @@ class Slot:
         self._permit = await self._registry.acquire(self._name, timeout=self._timeout)
         return self._permit
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         """Release the slot, unless the block released the permit itself."""
         self._exit()
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:
-    """Return the loop running in this thread, or ``None``."""
-    try:
-        return asyncio.get_running_loop()
-    except RuntimeError:
-        return None
+    """Return the loop running in this thread, or ``None`` (without raising, so it is cheap)."""
+    return asyncio.events._get_running_loop()  # noqa: SLF001 - asyncio's own cheap check
 
 
 def _check_name(name: object) -> None:

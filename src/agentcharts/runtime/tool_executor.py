@@ -155,7 +155,8 @@ class _Pool:
         self.queue: deque[_Job] = deque()
         self.usable: set[_Worker] = set()
         self.idle = 0
-        self.starting = 0
+        self.arriving = 0
+        """Workers about to look at the queue without waiting (new, or just done)."""
         self.busy = 0
         self.abandoned = 0
         self.closed = False
@@ -165,29 +166,31 @@ class _Pool:
 
     def submit(self, job: _Job) -> list[threading.Thread]:
         if self.closed:
-            raise ToolError(
-                job.tool_name, f"the tool executor of agent {self.agent_name!r} is shut down"
-            )
+            raise self.closed_error(job.tool_name)
         if self.abandoned >= self.max_abandoned:
             raise ToolCapacityError(job.tool_name, self.agent_name, self.abandoned)
         self.queue.append(job)
         self.cond.notify()
-        return self.replenish(force=False)
+        return self.replenish()
 
-    def replenish(self, *, force: bool) -> list[threading.Thread]:
-        """Create workers (started by the caller, outside the lock) up to the bounds."""
-        threads = []
+    def replenish(self, *, replace: int = 0) -> list[threading.Thread]:
+        """
+        Create workers for the queued jobs, and ``replace`` more, within the bounds.
+
+        The threads are returned to be started by the caller, outside the lock.
+        """
+        threads: list[threading.Thread] = []
         while (
             not self.closed
             and len(self.usable) < self.size
             and len(self.usable) + self.abandoned < self.size + self.max_abandoned
-            and (force or len(self.queue) > self.idle + self.starting)
+            and (len(threads) < replace or len(self.queue) > self.idle + self.arriving)
         ):
             worker = _Worker()
             name = f"tool-{self.agent_name}_{next(self.numbers)}"
             thread = threading.Thread(target=_work, args=(self, worker), name=name, daemon=True)
             self.usable.add(worker)
-            self.starting += 1
+            self.arriving += 1
             threads.append(thread)
         return threads
 
@@ -205,7 +208,7 @@ class _Pool:
         self.usable.discard(worker)
         self.busy -= 1
         self.abandoned += 1
-        threads = self.replenish(force=True)
+        threads = self.replenish(replace=1)
         if not self.usable and self.queue:
             self.fail_queued()
         return threads
@@ -215,8 +218,15 @@ class _Pool:
         while self.queue:
             job = self.queue.popleft()
             job.state = _DROPPED
-            error = ToolCapacityError(job.tool_name, self.agent_name, self.abandoned)
+            error: ToolError
+            if self.closed:
+                error = self.closed_error(job.tool_name)
+            else:
+                error = ToolCapacityError(job.tool_name, self.agent_name, self.abandoned)
             job.post(job.started if job.started is not None else job.done, (False, error))
+
+    def closed_error(self, tool_name: str) -> ToolError:
+        return ToolError(tool_name, f"the tool executor of agent {self.agent_name!r} is shut down")
 
     # -------------------------------------------------------------- takes the lock
 
@@ -234,10 +244,9 @@ def _start(threads: list[threading.Thread]) -> None:
 def _work(pool: _Pool, worker: _Worker) -> None:
     """The loop of one worker thread: take a job, run it, deliver its outcome."""
     cond = pool.cond
-    with cond:
-        pool.starting -= 1
     while True:
         with cond:
+            pool.arriving -= 1
             while not pool.queue:
                 if pool.closed:
                     pool.usable.discard(worker)
@@ -257,10 +266,11 @@ def _work(pool: _Pool, worker: _Worker) -> None:
             leaving = worker.abandoned
             if leaving:
                 pool.abandoned -= 1
-                threads = pool.replenish(force=False)
+                threads = pool.replenish()
             else:
                 job.state = _DONE
                 pool.busy -= 1
+                pool.arriving += 1  # back at the queue before its caller can submit again
         job.post(job.done, outcome)
         del job, outcome
         if leaving:

@@ -29,10 +29,8 @@ from agentcharts.runtime._tool_schema import (
     parse_docstring,
     render_object,
 )
+from agentcharts.runtime.retry import RetryPolicy
 from agentcharts.schemas.messages import ToolSpec
-
-if TYPE_CHECKING:
-    from agentcharts.runtime.retry import RetryPolicy
 
 __all__ = ["NOT_GIVEN", "NotGiven", "Tool", "Toolbox", "tool", "tool_specs"]
 
@@ -355,6 +353,8 @@ def _check_overrides(timeout: Any, retry_policy: Any, idempotent: Any) -> dict[s
             raise InvalidSettingError("timeout", timeout, "a positive number of seconds or None")
         given["timeout"] = None if timeout is None else float(timeout)
     if retry_policy is not NOT_GIVEN:
+        if retry_policy is not None and not isinstance(retry_policy, RetryPolicy):
+            raise InvalidSettingError("retry_policy", retry_policy, "a RetryPolicy, or None")
         given["retry_policy"] = retry_policy
     if idempotent is not NOT_GIVEN:
         if not isinstance(idempotent, bool):

@@ -38,7 +38,7 @@ def wait_for(path: pathlib.Path) -> None:
         time.sleep(0.002)
 
 
-def contend(store, session_id: str, name: str, saves: int, ready: str, go: str) -> None:
+def contend(store, session_id: str, name: str, *, saves: int, ready: str, go: str) -> None:
     pathlib.Path(ready).touch()
     wait_for(pathlib.Path(go))
     done = conflicts = 0
@@ -59,9 +59,9 @@ def contend(store, session_id: str, name: str, saves: int, ready: str, go: str) 
 
 def crash(store, session_id: str, ready: str) -> None:
     version = store.load(session_id).version if store.exists(session_id) else 0
-    rng = random.Random()
+    rng = random.Random()  # noqa: S311 - padding sizes, not secrets
     while True:
-        document = {"count": version + 1, "pad": "x" * rng.randrange(1, 400_000)}
+        document = {"count": version + 1, "pad": "x" * rng.randrange(1, 300_000)}
         version = store.save(session_id, json.dumps(document), expected_version=version)
         pathlib.Path(ready).touch()
 
@@ -71,7 +71,7 @@ def main(argv: list[str]) -> None:
     store = open_store(factory, location)
     if mode == "contend":
         name, saves, ready, go = rest
-        contend(store, session_id, name, int(saves), ready, go)
+        contend(store, session_id, name, saves=int(saves), ready=ready, go=go)
     else:
         (ready,) = rest
         crash(store, session_id, ready)

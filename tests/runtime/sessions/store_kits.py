@@ -64,9 +64,7 @@ def _file(store: object, session_id: str) -> Path:
 
 
 def _file_plant(store: object, session_id: str, data: bytes) -> None:
-    header = FileHeader(
-        session_id, 1, hashlib.sha256(data).hexdigest(), len(data), PLANTED_AT
-    )
+    header = FileHeader(session_id, 1, hashlib.sha256(data).hexdigest(), len(data), PLANTED_AT)
     _file(store, session_id).write_bytes(pack(header, data))
 
 
@@ -151,9 +149,7 @@ SQLITE_CORRUPTIONS: dict[str, Corruption] = {
 
 def _memory_plant(store: object, session_id: str, data: bytes) -> None:
     assert isinstance(store, MemorySessionStore)
-    store._entries[session_id] = _Entry(
-        1, data, hashlib.sha256(data).hexdigest(), PLANTED_AT
-    )
+    store._entries[session_id] = _Entry(1, data, hashlib.sha256(data).hexdigest(), PLANTED_AT)
 
 
 def _memory_edit(**changes: object) -> Corruption:

@@ -51,6 +51,7 @@ HOSTILE_IDS = [
     "%2e%2e",
 ]
 NOT_STR_IDS = [None, 1, b"s1", ["s1"], pathlib.Path("s1")]
+NOT_JSON = ["", "{not json", "[1, 2", "NaN", '{"x": Infinity}', "[-Infinity]", "'single'", "\ud800"]
 ODD_VALID_IDS = ["a", "0", "A-b_c.d", "run.2026-01-31", "x" * 128, "s.session", "s.lock"]
 
 
@@ -223,20 +224,26 @@ class TestListAndLookup:
         assert "no session 'missing' in the store" == str(caught.value)
 
 
+def raised(error_type, method, *args, **kwargs):
+    """Call ``method``, which must raise ``error_type``; return the error."""
+    try:
+        method(*args, **kwargs)
+    except error_type as error:
+        return error
+    pytest.fail(f"{method.__name__}{args!r} {kwargs!r}: {error_type.__name__} was not raised")
+
+
 class TestSessionIds:
-    @pytest.mark.parametrize("session_id", HOSTILE_IDS + NOT_STR_IDS, ids=repr)
-    def test_hostile_ids_refused_everywhere(self, store, session_id):
-        """Every method refuses a hostile id before touching storage."""
-        calls = [
-            lambda: store.load(session_id),
-            lambda: store.save(session_id, "{}", expected_version=None),
-            lambda: store.delete(session_id),
-            lambda: store.exists(session_id),
-        ]
-        for call in calls:
-            with pytest.raises(InvalidSessionIdError) as caught:
-                call()
-            assert session_id == caught.value.session_id
+    def test_hostile_ids_refused_everywhere(self, store):
+        """Every method refuses every hostile id before touching storage."""
+        for session_id in HOSTILE_IDS + NOT_STR_IDS:
+            errors = [
+                raised(InvalidSessionIdError, store.load, session_id),
+                raised(InvalidSessionIdError, store.save, session_id, "{}", expected_version=None),
+                raised(InvalidSessionIdError, store.delete, session_id),
+                raised(InvalidSessionIdError, store.exists, session_id),
+            ]
+            assert [session_id] * 4 == [error.session_id for error in errors]
         assert [] == store.list_sessions()
 
     def test_nothing_written_outside(self, kit, tmp_path, location):
@@ -251,48 +258,41 @@ class TestSessionIds:
         finally:
             kit.close(store)
 
-    @pytest.mark.parametrize("session_id", ODD_VALID_IDS)
-    def test_valid_ids_round_trip(self, store, session_id):
-        """Ids at the edges of the rule are stored and listed as themselves."""
-        store.save(session_id, "{}", expected_version=None)
-        assert session_id == store.load(session_id).session_id
-        assert [session_id] == [info.session_id for info in store.list_sessions()]
+    def test_valid_ids_round_trip(self, store):
+        """Ids at the edges of the rule are stored, loaded and listed as themselves."""
+        for session_id in ODD_VALID_IDS:
+            store.save(session_id, "{}", expected_version=None)
+            assert session_id == store.load(session_id).session_id
+        assert sorted(ODD_VALID_IDS) == [info.session_id for info in store.list_sessions()]
 
 
 class TestWriteArguments:
-    @pytest.mark.parametrize(
-        "document",
-        ["", "{not json", "[1, 2", "NaN", '{"x": Infinity}', "[-Infinity]", "'single'", "\ud800"],
-        ids=repr,
-    )
-    def test_non_json_document_refused(self, store, document):
+    def test_non_json_document_refused(self, store):
         """A document that is not strict JSON text is refused and nothing is stored."""
-        with pytest.raises(InvalidWriteError) as caught:
-            store.save("s1", document, expected_version=None)
-        assert ("s1", "document") == (caught.value.session_id, caught.value.argument)
-        assert isinstance(caught.value, ValueError)
+        for document in NOT_JSON:
+            error = raised(InvalidWriteError, store.save, "s1", document, expected_version=None)
+            assert ("s1", "document") == (error.session_id, error.argument)
+            assert isinstance(error, ValueError)
         assert not store.exists("s1")
 
-    @pytest.mark.parametrize("document", [b"{}", {"a": 1}, None, 42], ids=repr)
-    def test_non_str_document_refused(self, store, document):
+    def test_non_str_document_refused(self, store):
         """Only text is accepted: bytes, dicts and others are refused."""
-        with pytest.raises(InvalidWriteError, match="must be JSON text"):
-            store.save("s1", document, expected_version=None)
+        for document in [b"{}", {"a": 1}, None, 42]:
+            error = raised(InvalidWriteError, store.save, "s1", document, expected_version=None)
+            assert "must be JSON text" in error.reason
 
     def test_deeply_nested_document_refused(self, store):
         """A document nested past the parser's limit is refused, not a crash."""
         with pytest.raises(InvalidWriteError, match="nested too deeply"):
             store.save("s1", "[" * 100_000 + "]" * 100_000, expected_version=None)
 
-    @pytest.mark.parametrize("expected_version", [-1, True, 1.0, "1"], ids=repr)
-    def test_bad_expected_version_refused(self, store, expected_version):
+    def test_bad_expected_version_refused(self, store):
         """``expected_version`` must be None or an int >= 0, for save and delete."""
         store.save("s1", "{}", expected_version=None)
-        with pytest.raises(InvalidWriteError) as caught:
-            store.save("s1", "[]", expected_version=expected_version)
-        assert "expected_version" == caught.value.argument
-        with pytest.raises(InvalidWriteError):
-            store.delete("s1", expected_version=expected_version)
+        for bad in [-1, True, 1.0, "1"]:
+            error = raised(InvalidWriteError, store.save, "s1", "[]", expected_version=bad)
+            assert "expected_version" == error.argument
+            raised(InvalidWriteError, store.delete, "s1", expected_version=bad)
         assert (1, "{}") == (store.load("s1").version, store.load("s1").document)
 
 
@@ -300,8 +300,8 @@ class TestCorruption:
     @pytest.mark.parametrize(
         ("kit", "damage"), CORRUPTION_CASES, ids=lambda v: v if isinstance(v, str) else v.name
     )
-    def test_corrupt_session_is_named(self, kit, store, damage):
-        """Whatever was damaged, load raises CorruptSessionError naming the session."""
+    def test_corrupt_session_is_named_and_can_be_deleted(self, kit, store, damage):
+        """Load raises CorruptSessionError naming the session; an unversioned delete clears it."""
         store.save("s1", doc(step=1, text="hello world"), expected_version=None)
         store.save("s1", doc(step=2, text="hello world"), expected_version=1)
         corrupt(kit, store, "s1", damage)
@@ -311,14 +311,6 @@ class TestCorruption:
         assert "'s1'" in str(caught.value)
         assert caught.value.cause
         assert store.exists("s1")
-
-    @pytest.mark.parametrize(
-        ("kit", "damage"), CORRUPTION_CASES, ids=lambda v: v if isinstance(v, str) else v.name
-    )
-    def test_corrupt_session_can_be_deleted(self, kit, store, damage):
-        """An unversioned delete removes a corrupt session, and it can be created again."""
-        store.save("s1", "{}", expected_version=None)
-        corrupt(kit, store, "s1", damage)
         store.delete("s1")
         assert 1 == store.save("s1", "[]", expected_version=None)
         assert "[]" == store.load("s1").document
@@ -406,6 +398,29 @@ class TestThreads:
             for opened in stores:
                 kit.close(opened)
 
+    @pytest.mark.parametrize("kit", SHARED_KITS, ids=kit_id)
+    def test_create_delete_cycles_are_exclusive(self, kit, location):
+        """Threads racing to create and delete one session: a creator always owns it alone."""
+        stores = [kit.open(location) for _ in range(4)]
+
+        def cycle(index):
+            store, owned = stores[index], 0
+            while owned < 15:
+                try:
+                    store.save("cycled", doc(owner=index), expected_version=None)
+                except SessionConflictError:
+                    continue
+                owned += 1
+                assert doc(owner=index) == store.load("cycled").document
+                store.delete("cycled", expected_version=1)
+
+        try:
+            run_threads(4, cycle)
+            assert not stores[0].exists("cycled")
+        finally:
+            for opened in stores:
+                kit.close(opened)
+
 
 def start_worker(*args):
     return subprocess.Popen(
@@ -430,7 +445,7 @@ class TestProcesses:
     @pytest.mark.parametrize("kit", SHARED_KITS, ids=kit_id)
     def test_concurrent_writers_in_processes(self, kit, location, store, tmp_path):
         """Processes racing on one session: every save counted, every loss a conflict."""
-        writers, saves = 4, 12
+        writers, saves = 3, 10
         store.save("shared", doc(count=0, writers={}), expected_version=None)
         go = tmp_path / "go"
         workers = []
@@ -452,20 +467,26 @@ class TestProcesses:
 
     @pytest.mark.parametrize("kit", SHARED_KITS, ids=kit_id)
     def test_killed_writer_leaves_a_whole_session(self, kit, location, store, tmp_path):
-        """A writer killed with SIGKILL mid-saves leaves the old or the new version, whole."""
+        """Readers racing a writer see whole versions; SIGKILL mid-saves leaves one whole too."""
         last_version = 0
-        for round_number in range(3):
+        for round_number in range(2):
             ready = tmp_path / f"ready{round_number}"
             worker = start_worker("crash", kit.child_factory, location, "s1", ready)
+            seen = set()
             try:
                 wait_for(ready, worker)
-                time.sleep(0.05 + 0.05 * round_number)
+                deadline = time.monotonic() + 30
+                while len(seen) < 5 and time.monotonic() < deadline:
+                    loaded = store.load("s1")
+                    assert loaded.version == json.loads(loaded.document)["count"]
+                    seen.add(loaded.version)
             finally:
                 worker.send_signal(signal.SIGKILL)
                 worker.communicate(timeout=30)
             assert -signal.SIGKILL == worker.returncode
+            assert 5 == len(seen)
             loaded = store.load("s1")
-            assert loaded.version > last_version
+            assert loaded.version >= max(seen) > last_version
             assert loaded.version == json.loads(loaded.document)["count"]
             last_version = loaded.version
         assert ["s1"] == [info.session_id for info in store.list_sessions()]

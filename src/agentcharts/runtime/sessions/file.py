@@ -17,7 +17,11 @@ import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from agentcharts.exceptions import SessionConflictError, SessionNotFoundError
+from agentcharts.exceptions import (
+    CorruptSessionError,
+    SessionConflictError,
+    SessionNotFoundError,
+)
 from agentcharts.runtime.sessions._documents import (
     check_expected_version,
     encode_document,
@@ -95,6 +99,8 @@ class FileSessionStore:
                 line = handle.readline(MAX_HEADER_BYTES + 1)
         except FileNotFoundError:
             return 0
+        except IsADirectoryError:
+            raise CorruptSessionError(session_id, "its session file is a directory") from None
         return read_header(session_id, line).version
 
     def _sync_directory(self) -> None:
@@ -127,6 +133,8 @@ class FileSessionStore:
             raw = self._data_path(sid).read_bytes()
         except FileNotFoundError:
             raise SessionNotFoundError(sid) from None
+        except IsADirectoryError:
+            raise CorruptSessionError(sid, "its session file is a directory") from None
         header, document = unpack(sid, raw)
         return StoredSession(sid, header.version, document, header.updated_at)
 
@@ -218,14 +226,16 @@ class FileSessionStore:
             CorruptSessionError: A session file's header cannot be read.
         """
         found: list[SessionInfo] = []
-        for entry in os.scandir(self._directory):
-            if not entry.name.endswith(DATA_SUFFIX) or not entry.is_file():
+        with os.scandir(self._directory) as entries:
+            names = [entry.name for entry in entries if entry.is_file()]
+        for name in names:
+            if not name.endswith(DATA_SUFFIX):
                 continue
-            sid = entry.name.removesuffix(DATA_SUFFIX)
+            sid = name.removesuffix(DATA_SUFFIX)
             if not _is_valid_id(sid):
                 continue
             try:
-                with open(entry.path, "rb") as handle:  # noqa: PTH123 - a DirEntry path
+                with (self._directory / name).open("rb") as handle:
                     line = handle.readline(MAX_HEADER_BYTES + 1)
             except FileNotFoundError:
                 continue  # deleted since the directory was read
@@ -253,31 +263,27 @@ class FileSessionStore:
         Remove what crashed writers left behind: temporary files and orphaned lock files.
 
         Each session's lock is taken first, so a write in progress is never disturbed.
+        Only names the store writes are touched: ``<id>.<16 hex digits>.tmp`` and the
+        ``<id>.lock`` of a session that does not exist.
 
         Returns:
-            How many files were removed.
+            How many of the leftover files found are gone afterwards.
         """
-        removed = 0
-        for entry in os.scandir(self._directory):
-            path = Path(entry.path)
-            temp = TEMP_NAME.fullmatch(entry.name)
-            if temp is not None:
-                sid = temp.group("session_id")
-            elif entry.name.endswith(LOCK_SUFFIX):
-                sid = entry.name.removesuffix(LOCK_SUFFIX)
-            else:
-                continue
-            if not _is_valid_id(sid):
-                continue
+        leftovers: list[tuple[Path, str, bool]] = []
+        for path in self._directory.iterdir():
+            name = path.name
+            temp = TEMP_NAME.fullmatch(name)
+            sid = temp.group("session_id") if temp else name.removesuffix(LOCK_SUFFIX)
+            if (temp or name.endswith(LOCK_SUFFIX)) and _is_valid_id(sid):
+                leftovers.append((path, sid, temp is not None))
+        for path, sid, is_temp in leftovers:
+            # under the lock no writer of the session is between its temp file and its
+            # rename, so its temp files are leftovers; releasing the lock removes the lock
+            # file when the session does not exist
             with self._locked(sid):
-                # under the lock no writer of this session is between its temp file and
-                # its rename, so any temp file of the session is a leftover
-                if temp is not None and path.exists():
-                    path.unlink()
-                    removed += 1
-            if temp is None and not path.exists():
-                removed += 1  # an orphaned lock file, removed as the lock was released
-        return removed
+                if is_temp:
+                    path.unlink(missing_ok=True)
+        return sum(1 for path, _, _ in leftovers if not path.exists())
 
 
 def _is_valid_id(candidate: str) -> bool:

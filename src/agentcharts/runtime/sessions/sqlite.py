@@ -99,8 +99,9 @@ class SQLiteSessionStore:
 
     Connections are pooled: an operation takes an idle connection (or opens one) and
     gives it back, so any number of threads can share one store, and processes share the
-    file through SQLite's own locking. Keep the file on a local disk: WAL mode does not
-    work over network file systems. Call :meth:`close` (or use ``with``) when done.
+    file through SQLite's own locking; a forked child opens its own connections. Keep the
+    file on a local disk: WAL mode does not work over network file systems. Call
+    :meth:`close` (or use ``with``) when done.
 
     .. versionadded:: 0.1
     """
@@ -128,6 +129,7 @@ class SQLiteSessionStore:
         self._lock = threading.Lock()
         self._idle: list[sqlite3.Connection] = []
         self._closed = False
+        self._pid = os.getpid()
         self._path.parent.mkdir(parents=True, exist_ok=True)
         with self._connection():
             pass
@@ -184,6 +186,9 @@ class SQLiteSessionStore:
         with self._lock:
             if self._closed:
                 raise StoreUnavailableError(f"{self!r} is closed")
+            if self._pid != os.getpid():
+                # a forked child must not use its parent's connections: leave them be
+                self._idle, self._pid = [], os.getpid()
             connection = self._idle.pop() if self._idle else None
         try:
             if connection is None:
