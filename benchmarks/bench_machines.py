@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import statistics
 import time
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 from _common import median, print_table, ratio, rotate, save_results, scale_reps
 from _ours import build
@@ -330,6 +330,43 @@ def _node_sequence(cls: type[NodeLifecycle], recorder: TransitionRecorder) -> An
     return subject.status
 
 
+class TableNode:
+    """
+    Not a way of using the library at run time, for scale: the transitions of the declared
+    ``NodeLifecycle`` class, read once into a table; ``fire`` looks up (state, event), asks
+    the guard, sets the status and records. The class stays the single source of truth.
+    """
+
+    kind = "node"
+    table: ClassVar[dict[tuple[Any, str], list[tuple[str | None, Any, Any]]]] = {}
+
+    def __init__(
+        self, subject: Any, *, machine_id: str, recorder: TransitionRecorder | None = None
+    ) -> None:
+        if not TableNode.table:
+            for state in NodeLifecycle.states:
+                for transition in state.transitions:
+                    guards = [str(c) for c in transition.cond]
+                    for event in transition.events:
+                        TableNode.table.setdefault((state.value, str(event)), []).append(
+                            (guards[0] if guards else None, state, transition.target)
+                        )
+        if subject.status is None:
+            subject.status = Status.PENDING
+        self.subject = subject
+        self.machine_id = machine_id
+        self.recorder = recorder
+
+    def fire(self, event: str, **kwargs: Any) -> None:
+        for guard, source, target in self.table.get((self.subject.status, event), ()):
+            if guard is None or getattr(self.subject, guard)(**kwargs):
+                self.subject.status = target.value
+                if self.recorder is not None:
+                    self.recorder.after_transition(event, source, target, self)
+                return
+        raise RuntimeError(f"{event} not allowed")
+
+
 CANDIDATES: tuple[tuple[str, type[NodeLifecycle]], ...] = (
     ("before: fresh activation, recorder as a listener", OldNode),
     ("fresh activation, recorder called by fire", FreshDirectNode),
@@ -337,6 +374,7 @@ CANDIDATES: tuple[tuple[str, type[NodeLifecycle]], ...] = (
     ("now (_base.py): restored at the initial state + recorder called by fire", NodeLifecycle),
     ("now + atomic_configuration_update = True", AtomicNode),
     ("now + enable_self_transition_entries = False", NoEntriesNode),
+    ("for scale: a transition table read from the class, no engine", TableNode),  # type: ignore[list-item]
 )
 
 

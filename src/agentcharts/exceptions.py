@@ -31,7 +31,8 @@ The tree::
     │   ├── ConcurrencyError            misuse of a concurrency limit
     │   │   ├── UnmatchedReleaseError(RuntimeError)
     │   │   ├── LoopBlockingError(RuntimeError)
-    │   │   └── AcquireTimeoutError(TimeoutError)
+    │   │   ├── AcquireTimeoutError(TimeoutError)
+    │   │   └── LimitBackendError       a shared limit's backend (Redis) failed or lost its state
     │   ├── NodeTimeoutError(TimeoutError)
     │   ├── ExecutionTimeoutError(TimeoutError)
     │   └── NodeFailures(ExceptionGroup)
@@ -77,6 +78,7 @@ __all__ = [
     "InvalidSessionIdError",
     "InvalidSettingError",
     "InvalidWriteError",
+    "LimitBackendError",
     "LoopBlockingError",
     "ModelConnectionError",
     "ModelError",
@@ -436,6 +438,30 @@ class AcquireTimeoutError(ConcurrencyError, TimeoutError):
         super().__init__(f"no slot of {name!r} became free within {timeout_s:g}s")
 
 
+class LimitBackendError(ConcurrencyError):
+    """
+    A limit shared through a backend (Redis) cannot be honoured: never a silent over-admission.
+
+    Raised when the backend cannot be reached, when it lost the limits' state (a restart
+    without persistence, a flush), and when a held slot's lease was lost before its release.
+    """
+
+    def __init__(self, url: str, problem: str, name: str | None = None) -> None:
+        """
+        Build the error.
+
+        Args:
+            url: The backend's address, without its password.
+            problem: What went wrong.
+            name: The limit's name, when one limit is concerned.
+        """
+        self.url = url
+        self.problem = problem
+        self.name = name
+        which = f" for limit {name!r}" if name is not None else ""
+        super().__init__(f"the limit backend at {url} failed{which}: {problem}")
+
+
 class NodeTimeoutError(ExecutionError, TimeoutError):
     """A graph node ran longer than the graph's node timeout."""
 
@@ -692,6 +718,7 @@ class InvalidWriteError(PersistenceError, ValueError):
         self.argument = argument
         self.reason = reason
         super().__init__(f"cannot write session {session_id!r}: {argument} {reason}")
+
 
 class SessionNotFoundError(PersistenceError, KeyError):
     """No session with that id is stored."""

@@ -22,13 +22,13 @@ def command_env():
     return env
 
 
-def agentcharts(*args, cwd, input=None, timeout=60):
-    """Run ``python -m agentcharts ARGS`` in ``cwd`` and wait for it."""
+def agentcharts(*args, cwd, stdin_text=None, timeout=60):
+    """Run ``python -m agentcharts ARGS`` in ``cwd`` and wait; ``stdin_text`` is typed in."""
     return subprocess.run(
         [sys.executable, "-m", "agentcharts", *map(str, args)],
         cwd=cwd,
-        input=input,
-        stdin=None if input is not None else subprocess.DEVNULL,
+        input=stdin_text,
+        stdin=None if stdin_text is not None else subprocess.DEVNULL,
         capture_output=True,
         text=True,
         timeout=timeout,

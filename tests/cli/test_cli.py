@@ -23,8 +23,10 @@ BAD_FILES = {
         "g.yaml: at agents.w.tools[0]: cannot import 'no_such_tools_mod:fetch': no module named 'no_such_tools_mod'",
     ),
     "missing api key env var": (
-        "task: t\nmodels:\n  m: {type: openai-compatible, model: x, api_key_env: AGENTCHARTS_NO_SUCH_KEY}\n"
-        "agents:\n  w: {model: m}\nnodes:\n  a: {agent: w}\n",
+        (
+            "task: t\nmodels:\n  m: {type: openai-compatible, model: x, api_key_env: AGENTCHARTS_NO_SUCH_KEY}\n"
+            "agents:\n  w: {model: m}\nnodes:\n  a: {agent: w}\n"
+        ),
         "g.yaml: at models.m.api_key_env: environment variable 'AGENTCHARTS_NO_SUCH_KEY' is not set",
     ),
     "edge to unknown node": (
@@ -47,7 +49,11 @@ class TestErrors:
         text, message = BAD_FILES["unknown key"]
         write(tmp_path, "g.yaml", text)
         plain = agentcharts("run", "g.yaml", cwd=tmp_path)
-        assert (1, "", f"agentcharts: error: {message}\n") == (plain.returncode, plain.stdout, plain.stderr)
+        assert (1, "", f"agentcharts: error: {message}\n") == (
+            plain.returncode,
+            plain.stdout,
+            plain.stderr,
+        )
         debug = agentcharts("--debug", "run", "g.yaml", cwd=tmp_path)
         assert 1 == debug.returncode
         assert "Traceback (most recent call last)" in debug.stderr

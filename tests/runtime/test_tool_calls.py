@@ -71,6 +71,18 @@ class TestTimeouts:
         assert cancelled.is_set()
         assert ["start", "time_out"] == events_of(recorder)
 
+    def test_whole_seconds_are_quoted_as_given(self, runner):
+        """A timeout of 1 (an int) reads "1s", as the number was given."""
+
+        @tool(timeout=1)
+        async def slow() -> str:
+            """Sleep."""
+            await asyncio.sleep(5)
+            return "late"
+
+        _, block = run_one(runner, [slow], {"name": "slow"})
+        assert {"error": "Tool timed out after 1s", "timeout": True} == block.content
+
     def test_per_tool_override(self, runner):
         """A timeout on the decorator wins over the agent's config."""
 

@@ -309,18 +309,7 @@ class SchemaChecker:
         """Narrow object branches by a ``const`` discriminator or by their required keys."""
         tag = _discriminator(candidates)
         if tag is not None:
-            options = [b["properties"][tag]["const"] for b in candidates]
-            if tag not in value:
-                listed = ", ".join(repr(o) for o in options)
-                out.append((path, f"missing required key {tag!r} (one of {listed})"))
-                return None
-            chosen = [b for b in candidates if b["properties"][tag]["const"] == value[tag]]
-            if not chosen:
-                listed = ", ".join(repr(o) for o in options)
-                message = f"expected one of {listed}, got {show_value(value[tag])}"
-                out.append((join_path(path, tag), message))
-                return None
-            return chosen
+            return _tag_choice(tag, candidates, value, path, out)
         keyed = [
             b for b in candidates if b.get("required") and all(k in value for k in b["required"])
         ]
@@ -338,6 +327,22 @@ class SchemaChecker:
                 out.append((path, _unknown_key(str(key), known)))
                 return None
         return candidates
+
+
+def _tag_choice(
+    tag: str, candidates: list[dict[str, Any]], value: dict[Any, Any], path: str, out: list[Problem]
+) -> list[dict[str, Any]] | None:
+    """Pick the branches whose ``const`` for ``tag`` is the value's; report when none is."""
+    options = ", ".join(repr(b["properties"][tag]["const"]) for b in candidates)
+    if tag not in value:
+        out.append((path, f"missing required key {tag!r} (one of {options})"))
+        return None
+    chosen = [b for b in candidates if b["properties"][tag]["const"] == value[tag]]
+    if not chosen:
+        message = f"expected one of {options}, got {show_value(value[tag])}"
+        out.append((join_path(path, tag), message))
+        return None
+    return chosen
 
 
 def _discriminator(branches: list[dict[str, Any]]) -> str | None:

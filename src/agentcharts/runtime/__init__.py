@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from agentcharts.runtime.agent import Agent
-from agentcharts.runtime.concurrency import ConcurrencyRegistry, LimitStats, Permit
+from agentcharts.runtime.concurrency import ConcurrencyRegistry, LimitStats, Permit, Slot
 from agentcharts.runtime.context import ToolContext
 from agentcharts.runtime.graph import (
     AfterNodeCallEvent,
@@ -35,7 +35,8 @@ from agentcharts.runtime.sessions import (
     SQLiteSessionStore,
 )
 from agentcharts.runtime.tool_config import ToolConfig
-from agentcharts.runtime.tools import Tool, tool
+from agentcharts.runtime.tool_executor import ExecutorStats, ToolExecutor
+from agentcharts.runtime.tools import Tool, Toolbox, tool
 
 __all__ = [
     "AfterInvocationEvent",
@@ -49,6 +50,7 @@ __all__ = [
     "BeforeNodeCallEvent",
     "BeforeToolCallEvent",
     "ConcurrencyRegistry",
+    "ExecutorStats",
     "FileSessionStore",
     "FunctionModel",
     "Graph",
@@ -68,8 +70,11 @@ __all__ = [
     "SQLiteSessionStore",
     "ScriptedModel",
     "SessionStore",
+    "Slot",
     "Tool",
     "ToolConfig",
     "ToolContext",
+    "ToolExecutor",
+    "Toolbox",
     "tool",
 ]

@@ -17,7 +17,7 @@ import asyncio
 import math
 import threading
 from collections import deque
-from typing import Final, Self
+from typing import Self
 
 from attrs import frozen
 
@@ -28,12 +28,13 @@ from agentcharts.exceptions import (
     LoopBlockingError,
     UnmatchedReleaseError,
 )
+from agentcharts.runtime._waiters import GONE as _GONE
+from agentcharts.runtime._waiters import GRANTED as _GRANTED
+from agentcharts.runtime._waiters import WAITING as _WAITING
+from agentcharts.runtime._waiters import TaskWaiter as _TaskWaiter
+from agentcharts.runtime._waiters import ThreadWaiter as _ThreadWaiter
 
 __all__ = ["ConcurrencyRegistry", "LimitStats", "Permit", "Slot"]
-
-_WAITING: Final = 0
-_GRANTED: Final = 1
-_GONE: Final = 2
 
 
 @frozen
@@ -101,65 +102,6 @@ class Permit:
     def __repr__(self) -> str:
         """Return ``<Permit 'name' held>`` or ``<Permit 'name' released>``."""
         return f"<Permit {self.name!r} {'released' if self._released else 'held'}>"
-
-
-class _Waiter:
-    """A caller queued for a slot; every field is read and written under the registry lock."""
-
-    __slots__ = ("permit", "state")
-
-    def __init__(self) -> None:
-        self.permit: Permit | None = None
-        self.state = _WAITING
-
-
-class _ThreadWaiter(_Waiter):
-    """A thread blocked in ``acquire_sync``: it sleeps on a lock that delivery releases."""
-
-    __slots__ = ("_wakeup",)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._wakeup = threading.Lock()
-        self._wakeup.acquire()
-
-    def deliver(self, permit: Permit) -> bool:
-        self.permit = permit
-        self.state = _GRANTED
-        self._wakeup.release()
-        return True
-
-    def wait(self, timeout: float | None) -> bool:
-        return self._wakeup.acquire(timeout=-1 if timeout is None else timeout)
-
-
-class _TaskWaiter(_Waiter):
-    """A task blocked in ``acquire``: it awaits a future of its own loop."""
-
-    __slots__ = ("future", "loop", "thread_id")
-
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        super().__init__()
-        self.loop = loop
-        self.future: asyncio.Future[Permit] = loop.create_future()
-        self.thread_id = threading.get_ident()
-
-    def deliver(self, permit: Permit) -> bool:
-        try:
-            if threading.get_ident() == self.thread_id:
-                _settle(self.future, permit)
-            else:
-                self.loop.call_soon_threadsafe(_settle, self.future, permit)
-        except RuntimeError:  # the waiter's loop is closed: nobody will take the slot
-            return False
-        self.permit = permit
-        self.state = _GRANTED
-        return True
-
-
-def _settle(future: asyncio.Future[Permit], permit: Permit) -> None:
-    if not future.done():
-        future.set_result(permit)
 
 
 class _Limiter:

@@ -351,7 +351,7 @@ def _check_overrides(timeout: Any, retry_policy: Any, idempotent: Any) -> dict[s
         positive = isinstance(timeout, int | float) and math.isfinite(timeout) and timeout > 0
         if timeout is not None and (isinstance(timeout, bool) or not positive):
             raise InvalidSettingError("timeout", timeout, "a positive number of seconds or None")
-        given["timeout"] = None if timeout is None else float(timeout)
+        given["timeout"] = timeout  # kept as given: the timeout result quotes it
     if retry_policy is not NOT_GIVEN:
         if retry_policy is not None and not isinstance(retry_policy, RetryPolicy):
             raise InvalidSettingError("retry_policy", retry_policy, "a RetryPolicy, or None")

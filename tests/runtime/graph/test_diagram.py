@@ -124,7 +124,7 @@ class TestRendering:
             ("a",),
         )
         mermaid = render_graph(topology, "mermaid")
-        assert 'say #quot;hi#quot; #124; bye' in mermaid
+        assert "say #quot;hi#quot; #124; bye" in mermaid
         assert '-->|"a output is #quot;x#124;y#quot;"|' in mermaid
         dot = render_graph(topology, "dot")
         assert 'digraph "we\\"ird"' in dot

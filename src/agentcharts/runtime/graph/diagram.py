@@ -254,7 +254,7 @@ def graph_markdown(graph: Graph | GraphTopology, snapshot: GraphSnapshot | None 
             runs = saved.execution_count if saved else 0
             names = ", ".join(waiting.get(node.node_id, [])) or "-"
             kind = f"{node.kind} {node.detail}".strip()
-            cells = [node.node_id, kind, status, runs, names]
+            cells = [node.node_id, kind, status, str(runs), names]
             parts.append("| " + " | ".join(_cell(c) for c in cells) + " |")
     return "\n".join(parts) + "\n"
 

@@ -13,7 +13,15 @@ from agentcharts.cli._answers import Answers, parse_respond, parse_value, prompt
 class TestValues:
     @pytest.mark.parametrize(
         ("text", "expected"),
-        [("Seattle", "Seattle"), ("true", True), ("42", 42), ('"42"', "42"), ('{"a": 1}', {"a": 1}), ("", ""), ("null", None)],
+        [
+            ("Seattle", "Seattle"),
+            ("true", True),
+            ("42", 42),
+            ('"42"', "42"),
+            ('{"a": 1}', {"a": 1}),
+            ("", ""),
+            ("null", None),
+        ],
     )
     def test_json_when_it_parses(self, text, expected):
         """A value is JSON when it parses, else the text itself."""
@@ -30,7 +38,11 @@ class TestValues:
 class TestMatching:
     def test_id_first_then_name(self):
         """An id match wins; a name answers every interrupt of that name; unused keys are kept."""
-        one, two, three = Interrupt("i1", "approve"), Interrupt("i2", "approve"), Interrupt("i3", "where")
+        one, two, three = (
+            Interrupt("i1", "approve"),
+            Interrupt("i2", "approve"),
+            Interrupt("i3", "where"),
+        )
         answers = Answers([("approve", "yes"), ("i2", "no"), ("spare", 1)])
         pending = [("a", one), ("b", two), ("c", three)]
         assert {"i1": "yes", "i2": "no"} == answers.match(pending)

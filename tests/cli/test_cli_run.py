@@ -20,7 +20,7 @@ WEATHER_ID = interrupt_id("tool", "weather_agent#1", "tooluse_0_0", "weather_app
 class TestRun:
     def test_interactive_prompt_answered_on_stdin(self, tmp_path):
         """The command asks for the response in the terminal; the answer resumes the graph."""
-        done = agentcharts("run", WEATHER, "--session", "s1", cwd=tmp_path, input="Seattle\n")
+        done = agentcharts("run", WEATHER, "--session", "s1", cwd=tmp_path, stdin_text="Seattle\n")
         assert (0, "") == (done.returncode, done.stderr)
         lines = done.stdout.splitlines()
         assert "session s1 (store .agentcharts/sessions.db)" == lines[0]
@@ -39,7 +39,9 @@ class TestRun:
             "[weather_agent] completed: Here is your forecast. Enjoy the sunshine!",
         ] == lines[1:13]
         assert lines[13].startswith("completed: 1 of 1 nodes in ")
-        assert ["result:", "  [weather_agent] Here is your forecast. Enjoy the sunshine!"] == lines[14:]
+        assert ["result:", "  [weather_agent] Here is your forecast. Enjoy the sunshine!"] == lines[
+            14:
+        ]
 
     def test_respond_answers_without_a_prompt(self, tmp_path):
         """--respond NAME=VALUE answers the interrupt; nothing is asked."""
@@ -59,7 +61,10 @@ class TestRun:
         ] == stopped.stdout.splitlines()[-2:]
         resumed = agentcharts("resume", "s1", "--respond", 'weather_approval="Oslo"', cwd=tmp_path)
         assert 0 == resumed.returncode, resumed.stderr
-        assert "session s1 (store .agentcharts/sessions.db): interrupted" == resumed.stdout.splitlines()[0]
+        assert (
+            "session s1 (store .agentcharts/sessions.db): interrupted"
+            == resumed.stdout.splitlines()[0]
+        )
         assert "Weather in Oslo: sunny" in resumed.stdout
 
     def test_respond_by_id_and_json_values(self, cli):
@@ -81,14 +86,32 @@ class TestRun:
     def test_store_option_and_unused_answers(self, cli, tmp_path):
         """--store picks the store (and hints repeat it); an unused --respond is noted."""
         code, out, err = cli(
-            "run", WEATHER, "--session", "s1", "--store", "elsewhere/x.db",
-            "--respond", "nobody=1", "--non-interactive",
+            "run",
+            WEATHER,
+            "--session",
+            "s1",
+            "--store",
+            "elsewhere/x.db",
+            "--respond",
+            "nobody=1",
+            "--non-interactive",
         )
         assert 3 == code
-        assert "agentcharts resume s1 --store elsewhere/x.db --respond weather_approval=VALUE" in out
+        assert (
+            "agentcharts resume s1 --store elsewhere/x.db --respond weather_approval=VALUE" in out
+        )
         assert (tmp_path / "elsewhere" / "x.db").exists()
         assert (tmp_path / "elsewhere" / "x.db.runs" / "s1.json").exists()
-        code, out, err = cli("resume", "s1", "--store", "elsewhere/x.db", "--respond", "weather_approval=x", "--respond", "nobody=1")
+        code, out, err = cli(
+            "resume",
+            "s1",
+            "--store",
+            "elsewhere/x.db",
+            "--respond",
+            "weather_approval=x",
+            "--respond",
+            "nobody=1",
+        )
         assert 0 == code
         assert "agentcharts: note: --respond 'nobody' matched no interrupt\n" == err
 
@@ -103,11 +126,18 @@ class TestRun:
         ) == err
         write(tmp_path, "notask.yaml", "nodes:\n  a: {function: 'json:dumps'}\n")
         code, _, err = cli("run", "notask.yaml")
-        assert "agentcharts: error: no task: the graph file has no 'task' and no --task was given\n" == err
+        assert (
+            "agentcharts: error: no task: the graph file has no 'task' and no --task was given\n"
+            == err
+        )
 
     def test_task_option_and_failed_graph(self, cli, tmp_path):
         """--task replaces the file's task; a failing graph exits with code 4."""
-        write(tmp_path, "parse_tools.py", "import json\n\ndef parse(state):\n    return json.loads(state.task)\n")
+        write(
+            tmp_path,
+            "parse_tools.py",
+            "import json\n\ndef parse(state):\n    return json.loads(state.task)\n",
+        )
         write(
             tmp_path,
             "fails.yaml",
@@ -145,7 +175,7 @@ class TestResume:
             time.sleep(0.02)  # the tool body has started (and will sleep) once the marker exists
         started = time.monotonic()
         process.send_signal(signal.SIGINT if how == "sigint" else signal.SIGKILL)
-        out, err = process.communicate(timeout=30)
+        _, err = process.communicate(timeout=30)
         assert time.monotonic() - started < 20
         if how == "sigint":
             assert 130 == process.returncode
@@ -175,7 +205,10 @@ class TestResume:
         """An unknown session is one line on stderr."""
         code, _, err = cli("resume", "nope")
         assert 1 == code
-        assert "agentcharts: error: no session 'nope': the store .agentcharts/sessions.db does not exist\n" == err
+        assert (
+            "agentcharts: error: no session 'nope': the store .agentcharts/sessions.db does not exist\n"
+            == err
+        )
         cli("run", WEATHER, "--session", "s1", "--non-interactive")
         code, _, err = cli("resume", "nope")
         assert (
@@ -190,7 +223,10 @@ class TestResume:
         store.close()
         assert Status.INTERRUPTED == result.status
         code, _, err = cli("resume", "lib")
-        assert "agentcharts: error: no graph file is recorded for session 'lib'; pass --file FILE\n" == err
+        assert (
+            "agentcharts: error: no graph file is recorded for session 'lib'; pass --file FILE\n"
+            == err
+        )
         code, out, _ = cli("resume", "lib", "--file", WEATHER, "--respond", "weather_approval=Rome")
         assert 0 == code
         assert "Weather in Rome: sunny" in out
@@ -202,8 +238,13 @@ class TestExamples:
     def test_every_example_runs_offline(self, tmp_path, path):
         """Each example runs end to end with --respond, offline, in a fresh process."""
         done = agentcharts(
-            "run", path, "--non-interactive",
-            "--respond", "weather_approval=Seattle", "--respond", "approve_download=yes",
+            "run",
+            path,
+            "--non-interactive",
+            "--respond",
+            "weather_approval=Seattle",
+            "--respond",
+            "approve_download=yes",
             cwd=tmp_path,
         )
         assert 0 == done.returncode, done.stdout + done.stderr
