@@ -60,13 +60,18 @@ class TestErrors:
         assert "GraphFileError" in debug.stderr
 
     def test_usage_errors_and_help(self, cli):
-        """A bad command line exits 2 with argparse's message; --help exits 0."""
+        """A bad command line is one line on stderr and exit code 2; --help exits 0."""
         code, _, err = cli("run")
-        assert 2 == code
-        assert "the following arguments are required: FILE" in err
+        assert (
+            2,
+            "agentcharts run: error: the following arguments are required: FILE (see agentcharts run --help)\n",
+        ) == (code, err)
         code, _, err = cli("run", "g.yaml", "--tool-timeout", "0")
         assert 2 == code
-        assert "argument --tool-timeout: expected a positive number of seconds, got '0'" in err
+        assert (
+            "agentcharts run: error: argument --tool-timeout: expected a positive number of "
+            "seconds, got '0' (see agentcharts run --help)\n"
+        ) == err
         code, out, _ = cli("--help")
         assert 0 == code
         assert "exit codes: 0 done, 1 error, 2 bad command line, 3 waiting for a human" in out

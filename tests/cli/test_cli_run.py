@@ -201,6 +201,19 @@ class TestResume:
         assert "nothing to resume: the session is completed" in out
         assert "  [weather_agent] Here is your forecast. Enjoy the sunshine!" in out
 
+    def test_failed_session_is_not_resumed(self, cli, tmp_path):
+        """Resuming a failed session reports the failure and exits 4."""
+        write(tmp_path, "crash_tools.py", "def crash(state):\n    raise RuntimeError('down')\n")
+        write(
+            tmp_path, "crash.yaml", "task: go\nnodes:\n  crash: {function: 'crash_tools:crash'}\n"
+        )
+        assert 4 == cli("run", "crash.yaml", "--session", "c1")[0]
+        code, out, err = cli("resume", "c1")
+        assert 4 == code
+        assert "nothing to resume: the session failed" in out
+        assert "  [crash] RuntimeError: down" in out
+        assert "agentcharts: the graph failed: node(s) failed: 'crash'\n" == err
+
     def test_unknown_session(self, cli):
         """An unknown session is one line on stderr."""
         code, _, err = cli("resume", "nope")

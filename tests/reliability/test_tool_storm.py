@@ -139,7 +139,7 @@ class TestToolStorm:
             assert AGENTS * (TURNS - 1) * (CALLS - 1) == outcomes["succeeded"]
             # documented bound per agent, plus the sampler thread and a small constant
             assert peak.peak <= baseline + AGENTS * (WORKERS + MAX_ABANDONED) + 1 + 3, peak.peak
-            assert baseline == remaining
+            assert remaining <= baseline  # threads of earlier tests may end meanwhile
             del result, agents
             gc.collect()
             measures.append((len(gc.get_objects()), rss_bytes()))

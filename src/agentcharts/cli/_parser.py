@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from typing import NoReturn
 
 from agentcharts.cli._answers import parse_respond
 from agentcharts.cli._store import DEFAULT_STORE, STORE_ENV
@@ -19,8 +21,17 @@ exit codes: 0 done, 1 error, 2 bad command line, 3 waiting for a human
 """
 
 
-def _common() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line on stderr."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``prog: error: message (see prog --help)`` and exit with code 2."""
+        sys.stderr.write(f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        sys.exit(2)
+
+
+def _common() -> _Parser:
+    common = _Parser(add_help=False)
     common.add_argument(
         "--debug",
         action="store_true",
@@ -72,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     Returns:
         The parser; each subcommand sets ``handler`` to the function that runs it.
     """
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="agentcharts",
         description="Run multi-agent graphs whose lifecycles are explicit state machines.",
         epilog=_EPILOG,

@@ -65,10 +65,16 @@ class Condition:
 
 @frozen
 class _TextTest(Condition):
+    """``output_contains``, ``output_equals`` or ``output_matches`` on one node's output."""
+
     operator: str
+    """The operator's key."""
     node: str
+    """The node whose output is read."""
     value: str
+    """The text (or regular expression) to look for."""
     ignore_case: bool = False
+    """Whether case is ignored."""
 
     @property
     def description(self) -> str:  # type: ignore[override]
@@ -95,8 +101,12 @@ class _TextTest(Condition):
 
 @frozen
 class _StatusTest(Condition):
+    """``status``: a node is in a given state."""
+
     node: str
+    """The node."""
     status: Status
+    """The state it must be in."""
 
     @property
     def description(self) -> str:  # type: ignore[override]
@@ -111,8 +121,12 @@ class _StatusTest(Condition):
 
 @frozen
 class _Combination(Condition):
+    """``all``, ``any`` or ``not`` over other conditions."""
+
     operator: str
+    """The operator's key."""
     parts: tuple[Condition, ...]
+    """The conditions combined (one for ``not``)."""
 
     @property
     def description(self) -> str:  # type: ignore[override]

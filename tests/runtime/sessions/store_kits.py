@@ -7,14 +7,18 @@ stored session behind the store's back. Nothing else in the suite names a store.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import json
+import os
 import sqlite3
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 import attrs
+import pytest
 
 from agentcharts.runtime.sessions import (
     FileSessionStore,
@@ -23,6 +27,7 @@ from agentcharts.runtime.sessions import (
 )
 from agentcharts.runtime.sessions._file_format import FileHeader, pack
 from agentcharts.runtime.sessions.memory import _Entry
+from agentcharts.runtime.sessions.postgres import PostgresSessionStore
 
 Corruption = Callable[[object, str], None]
 PLANTED_AT = datetime(2026, 1, 1, tzinfo=UTC)
@@ -167,6 +172,96 @@ MEMORY_CORRUPTIONS: dict[str, Corruption] = {
     "version-zero": _memory_edit(version=0),
 }
 
+# ---------------------------------------------------------------------- PostgreSQL store
+
+POSTGRES_DSN = os.environ.get(
+    "AGENTCHARTS_TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test"
+)
+"""The database the PostgreSQL kit uses; each test gets a table of its own in it."""
+POSTGRES_START = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
+_postgres_tables: set[str] = set()
+
+
+def require_postgres() -> None:
+    """Fail (never skip) the test when PostgreSQL does not answer, saying how to start it."""
+    import psycopg
+
+    try:
+        psycopg.connect(POSTGRES_DSN, connect_timeout=3).close()
+    except psycopg.Error as error:
+        pytest.fail(
+            f"PostgreSQL is not reachable at {POSTGRES_DSN} "
+            f"(set AGENTCHARTS_TEST_POSTGRES_DSN to use another server): {error}\n"
+            f"Start the local server with: {POSTGRES_START}",
+            pytrace=False,
+        )
+
+
+def _drop_postgres_tables() -> None:
+    import psycopg
+
+    if not _postgres_tables:
+        return
+    with psycopg.connect(POSTGRES_DSN, autocommit=True, connect_timeout=3) as connection:
+        for table in sorted(_postgres_tables):
+            connection.execute(f"DROP TABLE IF EXISTS {table}")
+    _postgres_tables.clear()
+
+
+atexit.register(_drop_postgres_tables)
+
+
+def open_postgres(location: str) -> PostgresSessionStore:
+    """Open the store in table ``location`` (the child factory of the PostgreSQL kit)."""
+    return PostgresSessionStore(POSTGRES_DSN, table=location)
+
+
+def _postgres_open(location: str) -> PostgresSessionStore:
+    require_postgres()
+    _postgres_tables.add(location)  # dropped when the test process exits
+    return open_postgres(location)
+
+
+def _postgres_execute(store: object, sql: str, params: tuple[object, ...]) -> None:
+    import psycopg
+
+    assert isinstance(store, PostgresSessionStore)
+    store.migrate()  # the store makes its table lazily; a planted row may come first
+    with psycopg.connect(POSTGRES_DSN, autocommit=True) as connection:
+        connection.execute(sql.format(table=store.table), params)
+
+
+def _postgres_plant(store: object, session_id: str, data: bytes) -> None:
+    _postgres_execute(
+        store,
+        "INSERT INTO {table} VALUES (%s, 1, %s, %s, '2026-01-01T00:00:00+00:00') "
+        "ON CONFLICT (session_id) DO UPDATE SET version = 1, document = EXCLUDED.document, "
+        "sha256 = EXCLUDED.sha256, updated_at = EXCLUDED.updated_at",
+        (session_id, data, hashlib.sha256(data).hexdigest()),
+    )
+
+
+def _pg(assignment: str, *params: object) -> Corruption:
+    def corrupt(store: object, session_id: str) -> None:
+        sql = f"UPDATE {{table}} SET {assignment} WHERE session_id = %s"  # noqa: S608 - constants above
+        _postgres_execute(store, sql, (*params, session_id))
+
+    return corrupt
+
+
+POSTGRES_CORRUPTIONS: dict[str, Corruption] = {
+    "document-changed": _pg("document = %s", b'{"changed": true}'),
+    "document-truncated": _pg("document = substring(document from 1 for 3)"),
+    "document-empty": _pg("document = ''::bytea"),
+    "sha256-changed": _pg("sha256 = %s", "0" * 64),
+    "sha256-garbage": _pg("sha256 = %s", "not a checksum"),
+    "sha256-of-old-document": _pg("sha256 = %s", hashlib.sha256(b"{}").hexdigest()),
+    "version-zero": _pg("version = 0"),
+    "version-negative": _pg("version = -3"),
+    "updated-at-infinity": _pg("updated_at = 'infinity'"),
+    "updated-at-minus-infinity": _pg("updated_at = '-infinity'"),
+}
+
 # ---------------------------------------------------------------------------- the kits
 
 KITS = [
@@ -193,6 +288,14 @@ KITS = [
         child_factory=None,
         plant=_memory_plant,
         corruptions=MEMORY_CORRUPTIONS,
+    ),
+    StoreKit(
+        name="postgres",
+        open=_postgres_open,
+        location=lambda tmp: f"agentcharts_test_{uuid.uuid4().hex[:16]}",
+        child_factory="store_kits:open_postgres",
+        plant=_postgres_plant,
+        corruptions=POSTGRES_CORRUPTIONS,
     ),
 ]
 """Every store the conformance suite checks."""

@@ -1,0 +1,465 @@
+"""
+The local side of the Redis-backed registry: its leases, its waiters and the keeper thread.
+
+Every slot a registry holds, and every place it has in a queue, is a lease in Redis that
+runs out unless renewed. One daemon thread per registry, the *keeper*, runs while the
+registry holds or waits for anything: it renews every lease, pops grants from the
+registry's wake list with ``BLPOP`` (so a release in any process wakes the waiter at once)
+and, as a bounded fallback, asks Redis for the state of every waiting token about once a
+second. A lease that the keeper could not renew for a whole lease period is *lost*: another
+process may have been admitted in its place, so its permit reports it instead of
+pretending to hold a slot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+import time
+from typing import TYPE_CHECKING, Final
+
+from agentcharts.exceptions import ConcurrencyError, LimitBackendError
+from agentcharts.runtime._redis_scripts import GRANTED, WAITING, StateLostError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from redis import Redis
+
+    from agentcharts.runtime._redis_scripts import LimitScripts
+
+__all__ = ["Keeper", "Lease", "TaskWaiter", "ThreadWaiter", "Waiter"]
+
+_RETRY_S: Final = 0.2
+"""How long the keeper pauses after Redis failed it, before it tries again."""
+
+_HELD: Final = "held"
+_LOST: Final = "lost"
+_WAITING: Final = "waiting"
+_GRANTED: Final = "granted"
+_FAILED: Final = "failed"
+_GONE: Final = "gone"
+
+
+class Lease:
+    """One slot held by this registry; every field is read and written under the keeper lock."""
+
+    __slots__ = ("confirmed_at", "name", "released", "state", "token")
+
+    def __init__(self, name: str, token: str, confirmed_at: float) -> None:
+        self.name = name
+        self.token = token
+        self.confirmed_at = confirmed_at
+        """``time.monotonic()`` when a call that (re)started the lease in Redis was sent."""
+        self.state = _HELD
+        self.released = False
+
+    @property
+    def lost(self) -> bool:
+        """Whether the lease ran out (or Redis lost it) before it was released."""
+        return self.state == _LOST
+
+
+class Waiter:
+    """A caller waiting for a slot; every field is read and written under the keeper lock."""
+
+    __slots__ = ("confirmed_at", "enqueued", "error", "lease", "name", "state", "token")
+
+    def __init__(self, name: str, token: str) -> None:
+        self.name = name
+        self.token = token
+        self.state = _WAITING
+        self.enqueued = False
+        """Whether the script that queued the token has returned."""
+        self.confirmed_at = time.monotonic()
+        self.lease: Lease | None = None
+        self.error: BaseException | None = None
+
+    def deliver(self, lease: Lease) -> bool:
+        """Hand the slot over; ``False`` when nobody can take it any more."""
+        raise NotImplementedError
+
+    def fail(self, error: BaseException) -> None:
+        """End the wait with an error."""
+        raise NotImplementedError
+
+
+class ThreadWaiter(Waiter):
+    """A thread blocked in ``acquire_sync``: it sleeps on a lock that delivery releases."""
+
+    __slots__ = ("_wakeup",)
+
+    def __init__(self, name: str, token: str) -> None:
+        super().__init__(name, token)
+        self._wakeup = threading.Lock()
+        self._wakeup.acquire()
+
+    def deliver(self, lease: Lease) -> bool:
+        self.lease, self.state = lease, _GRANTED
+        self._wakeup.release()
+        return True
+
+    def fail(self, error: BaseException) -> None:
+        self.error, self.state = error, _FAILED
+        self._wakeup.release()
+
+    def wait(self, timeout: float | None) -> None:
+        """Sleep until delivery or failure, or for ``timeout`` seconds."""
+        if self._wakeup.acquire(timeout=-1 if timeout is None else timeout):
+            self._wakeup.release()
+
+
+class TaskWaiter(Waiter):
+    """A task blocked in ``acquire``: it awaits a future of its own loop."""
+
+    __slots__ = ("future", "loop")
+
+    def __init__(self, name: str, token: str, loop: asyncio.AbstractEventLoop) -> None:
+        super().__init__(name, token)
+        self.loop = loop
+        self.future: asyncio.Future[Lease] = loop.create_future()
+
+    def _settle(self, lease: Lease | None, error: BaseException | None) -> None:
+        if self.future.done():
+            return
+        if error is not None:
+            self.future.set_exception(error)
+        else:
+            self.future.set_result(lease)  # type: ignore[arg-type] - one of the two is set
+
+    def deliver(self, lease: Lease) -> bool:
+        try:
+            self.loop.call_soon_threadsafe(self._settle, lease, None)
+        except RuntimeError:  # the waiter's loop is closed: nobody will take the slot
+            self.state = _GONE
+            return False
+        self.lease, self.state = lease, _GRANTED
+        return True
+
+    def fail(self, error: BaseException) -> None:
+        self.error, self.state = error, _FAILED
+        with contextlib.suppress(RuntimeError):
+            self.loop.call_soon_threadsafe(self._settle, None, error)
+
+
+class Keeper:
+    """A registry's leases and waiters, and the daemon thread that keeps them alive."""
+
+    def __init__(
+        self,
+        scripts: LimitScripts,
+        client: Redis,
+        *,
+        url: str,
+        lease_s: float,
+        renew_every: float,
+        poll_s: float,
+        redis_error: type[Exception],
+        release: Callable[[str, str], None],
+    ) -> None:
+        """
+        Build the keeper; its thread starts when something is held or awaited.
+
+        Args:
+            scripts: The registry's scripts.
+            client: The Redis client (its pool lends the ``BLPOP`` connection).
+            url: The server, without password, for error messages.
+            lease_s: The lease length.
+            renew_every: How often held leases are renewed.
+            poll_s: How often waiting tokens are checked when no grant arrives.
+            redis_error: ``redis.RedisError``.
+            release: Give a token's slot back (or withdraw it) in Redis, quietly.
+        """
+        self._scripts = scripts
+        self._client = client
+        self._url = url
+        self._lease_s = lease_s
+        self._renew_every = renew_every
+        self._poll_s = poll_s
+        self._redis_error = redis_error
+        self._release = release
+        self.lock = threading.Lock()
+        self.leases: dict[str, Lease] = {}
+        """Unreleased leases by token, oldest first (held ones, and lost ones)."""
+        self._waiters: dict[str, Waiter] = {}
+        """Waiting callers by token; only waiters in the waiting state are here."""
+        self._thread: threading.Thread | None = None
+        self._wakeup = threading.Event()
+        self._next_check = 0.0
+        self._last_error = "no answer yet"
+        self.broken: str | None = None
+        """Why the registry stopped working (Redis lost its data), once it did."""
+        self.closed = False
+
+    # ------------------------------------------------------------------ registry side
+
+    def check_usable(self, name: str | None) -> None:
+        """Raise when the registry is closed or Redis lost its state."""
+        if self.closed:
+            raise ConcurrencyError("the RedisConcurrencyRegistry is closed")
+        if self.broken is not None:
+            raise LimitBackendError(self._url, self.broken, name)
+
+    def add_waiter(self, waiter: Waiter) -> None:
+        """Register a waiter before its token is queued, so no grant can be missed."""
+        with self.lock:
+            self.check_usable(waiter.name)
+            self._waiters[waiter.token] = waiter
+            self._next_check = min(self._next_check, time.monotonic() + self._poll_s)
+
+    def enqueued(self, waiter: Waiter, state: int, sent: float) -> bool:
+        """
+        Record what the script that queued a waiter's token answered.
+
+        Returns:
+            ``True`` when the waiter was abandoned meanwhile, so the token must be withdrawn.
+        """
+        orphan = False
+        with self.lock:
+            if waiter.state == _GONE:
+                return True
+            if waiter.state != _WAITING:
+                return False
+            waiter.enqueued, waiter.confirmed_at = True, sent
+            if state == GRANTED:
+                orphan = not self._grant(waiter)
+            elif state != WAITING:
+                waiter.fail(LimitBackendError(self._url, "the queue refused a waiter", waiter.name))
+                del self._waiters[waiter.token]
+        self.ensure_running()
+        return orphan
+
+    def fail_waiter(self, waiter: Waiter, error: BaseException) -> None:
+        """End a waiter's wait with an error, unless it ended already."""
+        with self.lock:
+            if waiter.state == _WAITING:
+                del self._waiters[waiter.token]
+                waiter.fail(error)
+
+    def hold(self, name: str, token: str, sent: float) -> Lease:
+        """Record a slot taken at once (no wait)."""
+        lease = Lease(name, token, sent)
+        with self.lock:
+            self.leases[token] = lease
+        self.ensure_running()
+        return lease
+
+    def abandon(self, waiter: Waiter) -> bool:
+        """
+        Stop a wait (a timeout, a cancellation, Ctrl-C).
+
+        Returns:
+            ``True`` when the caller must withdraw the token (or give back its slot) in
+            Redis; ``False`` when nothing is left to do there, or the script still in flight
+            will do it.
+        """
+        with self.lock:
+            if waiter.state == _WAITING:
+                waiter.state = _GONE
+                del self._waiters[waiter.token]
+                return waiter.enqueued
+            if waiter.state == _GRANTED and waiter.lease is not None:
+                waiter.state = _GONE
+                waiter.lease.released = True
+                self.leases.pop(waiter.token, None)
+                return True
+            return False
+
+    def conclude(self, waiter: Waiter) -> tuple[Lease | None, BaseException | None, bool]:
+        """
+        End a thread's wait: granted, failed, or still waiting (then it gives up).
+
+        Returns:
+            ``(lease, error, withdraw)``: the lease when granted; the error when failed;
+            otherwise whether the token must be withdrawn from the queue in Redis.
+        """
+        with self.lock:
+            if waiter.state == _GRANTED:
+                return waiter.lease, None, False
+            if waiter.state == _FAILED:
+                return None, waiter.error, False
+        return None, None, self.abandon(waiter)
+
+    def settle(self, lease: Lease) -> bool | None:
+        """
+        Mark a lease released.
+
+        Returns:
+            ``None`` when it was released already; otherwise whether it was lost first.
+        """
+        with self.lock:
+            if lease.released:
+                return None
+            lease.released = True
+            self.leases.pop(lease.token, None)
+            return lease.lost
+
+    def ensure_running(self) -> None:
+        """Start the keeper thread if it is not running."""
+        with self.lock:
+            if self.closed or self._thread is not None or not self._busy():
+                return
+            self._next_check = time.monotonic() + (
+                self._poll_s if self._waiters else self._renew_every
+            )
+            self._thread = threading.Thread(
+                target=self._run, name="agentcharts-redis-limits", daemon=True
+            )
+            self._thread.start()
+        self._wakeup.set()
+
+    def close(self) -> None:
+        """Stop the thread and fail every waiter; held leases are no longer renewed."""
+        with self.lock:
+            self.closed = True
+            waiters, self._waiters = list(self._waiters.values()), {}
+            for waiter in waiters:
+                waiter.fail(ConcurrencyError("the RedisConcurrencyRegistry was closed"))
+        self._wakeup.set()
+
+    def break_down(self) -> LimitBackendError:
+        """Redis lost its data: every lease is lost and every waiter fails; return the error."""
+        reason = (
+            "Redis lost the limits' state (it restarted without persistence, or its data was "
+            "flushed), so the slots it counted are gone; build a new registry"
+        )
+        with self.lock:
+            self.broken = reason
+            for lease in self.leases.values():
+                lease.state = _LOST
+            waiters, self._waiters = list(self._waiters.values()), {}
+            for waiter in waiters:
+                waiter.fail(LimitBackendError(self._url, reason, waiter.name))
+        return LimitBackendError(self._url, reason)
+
+    # ------------------------------------------------------------------ keeper thread
+
+    def _busy(self) -> bool:
+        return bool(self._waiters) or any(lease.state == _HELD for lease in self.leases.values())
+
+    def _grant(self, waiter: Waiter) -> bool:
+        """Turn a waiting token into a held lease (keeper lock held); ``False`` if orphaned."""
+        del self._waiters[waiter.token]
+        lease = Lease(waiter.name, waiter.token, waiter.confirmed_at)
+        self.leases[waiter.token] = lease
+        if waiter.deliver(lease):
+            return True
+        del self.leases[waiter.token]
+        return False
+
+    def _run(self) -> None:
+        while True:
+            with self.lock:
+                if self.closed or not self._busy():
+                    self._thread = None
+                    return
+                waiting = bool(self._waiters)
+            pause = self._next_check - time.monotonic()
+            if pause <= 0:
+                self._check(waiting=waiting)
+            elif not waiting:
+                self._wakeup.wait(pause)
+                self._wakeup.clear()
+            else:
+                self._pop_grant(pause)
+
+    def _pop_grant(self, pause: float) -> None:
+        try:
+            item = self._client.blpop([self._scripts.wake_key], timeout=max(pause, 0.01))
+        except self._redis_error as error:
+            self._trouble(error)
+            return
+        if item is None:
+            return
+        token, _, name = str(item[1]).partition("|")
+        with self.lock:
+            waiter = self._waiters.get(token)
+            if waiter is not None:
+                orphan = not self._grant(waiter)
+            else:
+                orphan = token not in self.leases
+        if orphan:  # a grant for a caller that gave up: pass the slot on
+            self._release(name, token)
+
+    def _check(self, *, waiting: bool) -> None:
+        """Renew every lease and ask for the state of every waiting token."""
+        started = time.monotonic()
+        with self.lock:
+            groups: dict[str, list[str]] = {}
+            for token, lease in self.leases.items():
+                if lease.state == _HELD:
+                    groups.setdefault(lease.name, []).append(token)
+            for token, waiter in self._waiters.items():
+                groups.setdefault(waiter.name, []).append(token)
+        for name, tokens in groups.items():
+            sent = time.monotonic()
+            try:
+                states = self._scripts.renew(name, tokens)
+            except StateLostError:
+                self.break_down()
+                return
+            except self._redis_error as error:
+                self._trouble(error)
+                return
+            self._record(name, tokens, states, sent)
+        interval = min(self._renew_every, self._poll_s) if waiting else self._renew_every
+        self._next_check = started + interval
+
+    def _record(self, name: str, tokens: list[str], states: list[int], sent: float) -> None:
+        orphans: list[str] = []
+        with self.lock:
+            for token, state in zip(tokens, states, strict=True):
+                lease = self.leases.get(token)
+                if lease is not None:
+                    if state == GRANTED:
+                        lease.confirmed_at = sent
+                    else:
+                        lease.state = _LOST
+                    continue
+                waiter = self._waiters.get(token)
+                if waiter is None:
+                    continue  # given up meanwhile: its withdrawal settles it in Redis
+                if state == WAITING:
+                    waiter.confirmed_at = sent
+                elif state == GRANTED:
+                    waiter.confirmed_at = sent
+                    if not self._grant(waiter):
+                        orphans.append(token)
+                else:
+                    del self._waiters[token]
+                    waiter.fail(
+                        LimitBackendError(
+                            self._url, "the waiter's place in the queue ran out of lease", name
+                        )
+                    )
+        for token in orphans:
+            self._release(name, token)
+
+    def _trouble(self, error: BaseException) -> None:
+        """Redis failed the keeper: retry soon, and give up on leases that ran out."""
+        self._last_error = f"{type(error).__name__}: {error}"
+        now = time.monotonic()
+        self._next_check = now + _RETRY_S
+        overdue = now - self._lease_s
+        with self.lock:
+            for lease in self.leases.values():
+                if lease.state == _HELD and lease.confirmed_at <= overdue:
+                    lease.state = _LOST
+            for token, waiter in list(self._waiters.items()):
+                if waiter.confirmed_at <= overdue:
+                    del self._waiters[token]
+                    waiter.fail(
+                        LimitBackendError(
+                            self._url,
+                            f"Redis could not be reached for {self._lease_s:g}s, so this "
+                            f"waiter lost its place in the queue ({self._last_error})",
+                            waiter.name,
+                        )
+                    )
+        time.sleep(_RETRY_S / 2)
+
+    @property
+    def last_error(self) -> str:
+        """The keeper's last trouble with Redis, for error messages."""
+        return self._last_error

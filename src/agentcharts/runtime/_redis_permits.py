@@ -1,0 +1,129 @@
+"""What the Redis-backed registry hands out: permits (leased slots) and slot context managers."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Self
+
+from agentcharts.exceptions import ConcurrencyError
+
+if TYPE_CHECKING:
+    from agentcharts.runtime._redis_keeper import Lease
+    from agentcharts.runtime.redis_concurrency import RedisConcurrencyRegistry
+
+__all__ = ["RedisPermit", "RedisSlot"]
+
+
+class RedisPermit:
+    """
+    One held slot of a limit shared through Redis: a lease, renewed until released.
+
+    Release it exactly once, or use it as a context manager. If the lease could not be
+    renewed for a whole lease period (Redis unreachable) or Redis lost its data, the permit
+    is :attr:`lost`, and :meth:`release` raises ``LimitBackendError``: another caller may
+    have been admitted in its place meanwhile.
+
+    .. versionadded:: 0.1
+    """
+
+    __slots__ = ("_lease", "_registry", "name")
+
+    def __init__(self, name: str, lease: Lease, registry: RedisConcurrencyRegistry) -> None:
+        """Build a permit for a lease; only the registry does this."""
+        self.name = name
+        """The name of the limit this permit holds a slot of."""
+        self._lease = lease
+        self._registry = registry
+
+    @property
+    def released(self) -> bool:
+        """Whether the slot was given back (by this permit or by ``registry.release``)."""
+        return self._lease.released
+
+    @property
+    def lost(self) -> bool:
+        """Whether the slot's lease ran out, or Redis lost it, while it was held."""
+        return self._lease.lost
+
+    def release(self) -> None:
+        """
+        Give the slot back; the oldest waiter, in any process, gets it at once.
+
+        From a thread whose event loop is running, the round trip to Redis runs in the
+        loop's default executor, so the loop never blocks.
+
+        Raises:
+            UnmatchedReleaseError: The permit was already released.
+            LimitBackendError: The lease was lost before this release.
+        """
+        self._registry._give_back(self._lease)  # noqa: SLF001 - the registry and its permits are one unit
+
+    def __enter__(self) -> Self:
+        """Return the permit itself."""
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        """Release the slot unless it was released inside the block."""
+        if not self.released:
+            self.release()
+
+    def __repr__(self) -> str:
+        """Return ``<RedisPermit 'name' held>``, ``... released>`` or ``... lost>``."""
+        state = "released" if self.released else "lost" if self.lost else "held"
+        return f"<RedisPermit {self.name!r} {state}>"
+
+
+class RedisSlot:
+    """
+    A context manager for one slot: ``with`` acquires it in sync code, ``async with`` in async.
+
+    Returned by :meth:`RedisConcurrencyRegistry.slot`; the block receives the permit.
+
+    .. versionadded:: 0.1
+    """
+
+    __slots__ = ("_name", "_permit", "_registry", "_timeout")
+
+    def __init__(
+        self, registry: RedisConcurrencyRegistry, name: str, timeout: float | None
+    ) -> None:
+        """
+        Build the context manager; nothing is acquired until the block is entered.
+
+        Args:
+            registry: The registry to acquire from.
+            name: The limit's name.
+            timeout: The most seconds to wait for the slot, or ``None``.
+        """
+        self._registry = registry
+        self._name = name
+        self._timeout = timeout
+        self._permit: RedisPermit | None = None
+
+    def _check_unused(self) -> None:
+        if self._permit is not None:
+            raise ConcurrencyError(f"slot({self._name!r}) is already entered; make one per block")
+
+    def _exit(self) -> None:
+        permit, self._permit = self._permit, None
+        if permit is not None and not permit.released:
+            permit.release()
+
+    def __enter__(self) -> RedisPermit:
+        """Acquire with ``acquire_sync`` and return the permit."""
+        self._check_unused()
+        self._permit = self._registry.acquire_sync(self._name, timeout=self._timeout)
+        return self._permit
+
+    def __exit__(self, *exc_info: object) -> None:
+        """Release the slot, unless the block released the permit itself."""
+        self._exit()
+
+    async def __aenter__(self) -> RedisPermit:
+        """Acquire with ``await acquire()`` and return the permit."""
+        self._check_unused()
+        self._permit = await self._registry.acquire(self._name, timeout=self._timeout)
+        return self._permit
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        """Release the slot, unless the block released the permit itself."""
+        self._exit()

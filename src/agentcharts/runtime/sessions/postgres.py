@@ -1,0 +1,470 @@
+"""A session store in one PostgreSQL table (psycopg 3), shared by every host that reaches it.
+
+Install the extra: ``pip install 'agentcharts[postgres]'``. The store keeps one table,
+created on first use (or by :meth:`PostgresSessionStore.migrate`)::
+
+    CREATE TABLE IF NOT EXISTS agentcharts_sessions (
+        session_id text PRIMARY KEY,         -- the session id (validate_session_id)
+        version    bigint NOT NULL,          -- 1 after the first save
+        document   bytea NOT NULL,           -- the JSON text's UTF-8 bytes, exactly as saved
+        sha256     text NOT NULL,            -- SHA-256 of those bytes, hex
+        updated_at timestamptz NOT NULL      -- when this version was saved
+    )
+
+Every statement runs in its own transaction (autocommit). A create is
+``INSERT ... ON CONFLICT (session_id) DO NOTHING`` (no row inserted means the session
+exists); an update is ``UPDATE ... WHERE session_id = %s AND version = %s``, and PostgreSQL
+re-checks the ``WHERE`` against a row that a concurrent writer just changed, so an update
+count of 0 means another writer got there first. A crash leaves the old row or the new one.
+The table is created under a transaction-scoped advisory lock, so processes that start at
+the same moment do not race on ``CREATE TABLE``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import math
+import os
+import re
+import threading
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Self
+
+from agentcharts.exceptions import (
+    CorruptSessionError,
+    DefinitionError,
+    InvalidSettingError,
+    SessionConflictError,
+    SessionNotFoundError,
+    StoreUnavailableError,
+)
+from agentcharts.runtime.sessions._documents import (
+    check_expected_version,
+    check_stored_version,
+    decode_document,
+    encode_document,
+    utc_now,
+)
+from agentcharts.runtime.sessions._ids import validate_session_id
+from agentcharts.runtime.sessions._records import SessionInfo, StoredSession
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from types import ModuleType, TracebackType
+
+    from psycopg import Connection
+    from psycopg.sql import Composed
+
+__all__ = ["DEFAULT_TABLE", "PostgresSessionStore"]
+
+DEFAULT_TABLE = "agentcharts_sessions"
+"""The table a store uses unless told otherwise."""
+
+_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+_MAX_IDLE = 8
+_KEEPALIVES = {"keepalives": "1", "keepalives_idle": "5", "keepalives_interval": "2"}
+
+_CREATE = """
+CREATE TABLE IF NOT EXISTS {table} (
+    session_id text PRIMARY KEY,
+    version bigint NOT NULL,
+    document bytea NOT NULL,
+    sha256 text NOT NULL,
+    updated_at timestamptz NOT NULL
+)
+"""
+# an infinite timestamp cannot become a datetime: read it as NULL, which load reports as corrupt
+_STATEMENTS = {
+    "load": (
+        "SELECT version, document, sha256, CASE WHEN isfinite(updated_at) THEN updated_at END "
+        "FROM {table} WHERE session_id = %s"
+    ),
+    "version": "SELECT version FROM {table} WHERE session_id = %s",
+    "insert": (
+        "INSERT INTO {table} (session_id, version, document, sha256, updated_at) "
+        "VALUES (%s, 1, %s, %s, %s) ON CONFLICT (session_id) DO NOTHING"
+    ),
+    "update": (
+        "UPDATE {table} SET version = %s, document = %s, sha256 = %s, "
+        "updated_at = GREATEST(%s, updated_at) WHERE session_id = %s AND version = %s"
+    ),
+    "delete": "DELETE FROM {table} WHERE session_id = %s",
+    "delete_at": "DELETE FROM {table} WHERE session_id = %s AND version = %s",
+    "list": (
+        "SELECT session_id, version, CASE WHEN isfinite(updated_at) THEN updated_at END, "
+        "octet_length(document) FROM {table}"
+    ),
+    "exists": "SELECT 1 FROM {table} WHERE session_id = %s",
+}
+
+
+def _import_psycopg() -> ModuleType:
+    """Import psycopg 3, or explain which extra to install."""
+    try:
+        import psycopg  # noqa: PLC0415 - an optional dependency, imported when first needed
+    except ImportError as error:
+        raise DefinitionError(
+            "PostgresSessionStore needs psycopg 3: pip install 'agentcharts[postgres]'"
+        ) from error
+    return psycopg
+
+
+def _positive(setting: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        raise InvalidSettingError(setting, value, "a positive number of seconds")
+    if not math.isfinite(value):
+        raise InvalidSettingError(setting, value, "a positive number of seconds")
+    return float(value)
+
+
+def _split_table(table: object) -> tuple[str, ...]:
+    parts = table.split(".") if isinstance(table, str) else []
+    if not 1 <= len(parts) <= 2 or not all(_IDENTIFIER.fullmatch(part) for part in parts):  # noqa: PLR2004 - table or schema.table
+        raise InvalidSettingError(
+            "table",
+            table,
+            "a lowercase SQL name ([a-z_][a-z0-9_]*, at most 63 characters), "
+            "optionally schema-qualified as 'schema.table'",
+        )
+    return tuple(parts)
+
+
+class PostgresSessionStore:
+    """
+    Keeps sessions as rows of one PostgreSQL table; see the module docstring for the schema.
+
+    The store connects lazily: building it opens nothing, and the first operation (or
+    :meth:`migrate`) connects and creates the table if it is missing. Connections are
+    pooled: an operation takes an idle connection (or opens one) and gives it back, so any
+    number of threads can share one store, and every process or host that reaches the
+    database shares the sessions; a forked child opens its own connections. Call
+    :meth:`close` (or use ``with``) when done.
+
+    Connection failures, lost connections and statement timeouts raise
+    :class:`~agentcharts.exceptions.StoreUnavailableError`, never a psycopg error.
+
+    .. versionadded:: 0.1
+    """
+
+    def __init__(
+        self,
+        dsn: str,
+        *,
+        table: str = DEFAULT_TABLE,
+        connect_timeout: float = 5.0,
+        statement_timeout: float | None = 10.0,
+    ) -> None:
+        """
+        Check the settings; nothing is connected until the first operation.
+
+        Args:
+            dsn: A libpq connection string or URL
+                (``"postgresql://postgres@127.0.0.1:5432/test"``).
+            table: The table's name, optionally ``"schema.table"``; lowercase letters,
+                digits and ``_``.
+            connect_timeout: The most seconds to wait for a connection (libpq counts whole
+                seconds, at least 2).
+            statement_timeout: The most seconds one statement may run, waiting for another
+                writer's row lock included (PostgreSQL's ``statement_timeout``), or ``None``
+                for the server's setting.
+
+        Raises:
+            DefinitionError: psycopg 3 is not installed.
+            InvalidSettingError: The DSN cannot be parsed, the table name is not allowed, or
+                a timeout is not a positive number.
+        """
+        psycopg = _import_psycopg()
+        self._psycopg = psycopg
+        if not isinstance(dsn, str) or not dsn.strip():
+            raise InvalidSettingError("dsn", dsn, "a PostgreSQL connection string or URL")
+        try:
+            params = psycopg.conninfo.conninfo_to_dict(dsn)
+        except psycopg.Error:
+            raise InvalidSettingError(
+                "dsn", "<unparsable>", "a PostgreSQL connection string or URL"
+            ) from None
+        parts = _split_table(table)
+        self._table = ".".join(parts)
+        seconds = _positive("connect_timeout", connect_timeout)
+        self._statement_ms = (
+            None
+            if statement_timeout is None
+            else round(_positive("statement_timeout", statement_timeout) * 1000)
+        )
+        for key, value in _KEEPALIVES.items():
+            params.setdefault(key, value)
+        params["connect_timeout"] = str(max(2, math.ceil(seconds)))
+        self._params: dict[str, Any] = dict(params)
+        self._where = "{}@{}:{}/{}".format(
+            params.get("user") or "",
+            params.get("host") or params.get("hostaddr") or "localhost",
+            params.get("port") or 5432,
+            params.get("dbname") or "",
+        )
+        identifier = psycopg.sql.Identifier(*parts)
+        self._create: Composed = psycopg.sql.SQL(_CREATE).format(table=identifier)
+        self._sql: dict[str, Composed] = {
+            key: psycopg.sql.SQL(text).format(table=identifier) for key, text in _STATEMENTS.items()
+        }
+        digest = hashlib.sha256(f"agentcharts.sessions:{self._table}".encode()).digest()
+        self._lock_key = int.from_bytes(digest[:8], "big", signed=True)
+        self._lock = threading.Lock()
+        self._idle: list[Connection[Any]] = []
+        self._closed = False
+        self._ready = False
+        self._pid = os.getpid()
+
+    @property
+    def table(self) -> str:
+        """The table's name, as given (``"schema.table"`` when qualified)."""
+        return self._table
+
+    def __repr__(self) -> str:
+        """Show the server, database and table, never the password."""
+        return f"PostgresSessionStore({self._where!r}, table={self._table!r})"
+
+    def __enter__(self) -> Self:
+        """Return the store; it is closed when the ``with`` block ends."""
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        """Close the store."""
+        self.close()
+
+    def close(self) -> None:
+        """Close every idle connection; later calls raise ``StoreUnavailableError``."""
+        with self._lock:
+            self._closed = True
+            idle, self._idle = self._idle, []
+        for connection in idle:
+            connection.close()
+
+    def migrate(self) -> None:
+        """
+        Create the table if it does not exist yet (what the first operation does anyway).
+
+        Safe to call from many processes at once: the check and the ``CREATE TABLE`` run
+        under a transaction-scoped advisory lock. An existing table is left as it is, so a
+        role without the ``CREATE`` privilege can use a table made by someone else.
+
+        Raises:
+            StoreUnavailableError: The database cannot be reached, or refused the statement.
+        """
+        with self._connection(migrate=False) as connection:
+            self._migrate(connection)
+
+    # ------------------------------------------------------------------ connections
+
+    def _migrate(self, connection: Connection[Any]) -> None:
+        with connection.transaction():
+            connection.execute("SELECT pg_advisory_xact_lock(%s)", (self._lock_key,))
+            row = connection.execute("SELECT to_regclass(%s) IS NULL", (self._table,)).fetchone()
+            if row is not None and row[0]:
+                connection.execute(self._create)
+        self._ready = True
+
+    def _open(self) -> Connection[Any]:
+        connection: Connection[Any] = self._psycopg.connect(autocommit=True, **self._params)
+        try:
+            if self._statement_ms is not None:
+                connection.execute(f"SET statement_timeout = {self._statement_ms:d}")
+        except BaseException:
+            connection.close()
+            raise
+        return connection
+
+    @contextlib.contextmanager
+    def _connection(self, *, migrate: bool = True) -> Iterator[Connection[Any]]:
+        """Lend a connection for one operation; psycopg errors become ``StoreUnavailableError``."""
+        with self._lock:
+            if self._closed:
+                raise StoreUnavailableError(f"{self!r} is closed")
+            if self._pid != os.getpid():
+                # a forked child must not use its parent's connections: leave them be
+                self._idle, self._pid = [], os.getpid()
+            connection = self._idle.pop() if self._idle else None
+        healthy = False
+        try:
+            if connection is None:
+                connection = self._open()
+            if migrate and not self._ready:
+                self._migrate(connection)
+            yield connection
+            healthy = True
+        except self._psycopg.Error as error:
+            raise StoreUnavailableError(f"{self!r}: {error}".rstrip()) from error
+        finally:
+            if connection is not None:
+                self._give_back(connection, healthy=healthy)
+
+    def _give_back(self, connection: Connection[Any], *, healthy: bool) -> None:
+        if healthy and not connection.closed:
+            with self._lock:
+                if not self._closed and len(self._idle) < _MAX_IDLE:
+                    self._idle.append(connection)
+                    return
+        connection.close()
+
+    def _version_in(self, connection: Connection[Any], session_id: str) -> int | None:
+        """Return the stored version, or ``None`` when the session is not stored."""
+        row = connection.execute(self._sql["version"], (session_id,)).fetchone()
+        return None if row is None else check_stored_version(session_id, row[0])
+
+    @staticmethod
+    def _moment(session_id: str, value: object) -> datetime:
+        if not isinstance(value, datetime) or value.tzinfo is None:
+            raise CorruptSessionError(session_id, f"the stored timestamp is unreadable: {value!r}")
+        return value.astimezone(UTC)
+
+    # ------------------------------------------------------------------ the contract
+
+    def load(self, session_id: str) -> StoredSession:
+        """
+        Read a session's current version (see :meth:`SessionStore.load`).
+
+        Args:
+            session_id: The session to read.
+
+        Returns:
+            The document, its version and when it was saved.
+
+        Raises:
+            InvalidSessionIdError: The id breaks the id rule.
+            SessionNotFoundError: No session has that id.
+            CorruptSessionError: The row has a bad version, checksum or timestamp, or its
+                document is not UTF-8 JSON text.
+            StoreUnavailableError: The database cannot be used.
+        """
+        sid = validate_session_id(session_id)
+        with self._connection() as connection:
+            row = connection.execute(self._sql["load"], (sid,)).fetchone()
+        if row is None:
+            raise SessionNotFoundError(sid)
+        version, data, sha256, updated_at = row
+        document = decode_document(sid, bytes(data), sha256)
+        return StoredSession(
+            sid, check_stored_version(sid, version), document, self._moment(sid, updated_at)
+        )
+
+    def save(self, session_id: str, document: str, *, expected_version: int | None) -> int:
+        """
+        Write a new version, if the stored one is ``expected_version`` (see the protocol).
+
+        Args:
+            session_id: The session to write.
+            document: JSON text.
+            expected_version: The version the writer read; ``None`` (or 0) to create.
+
+        Returns:
+            The new version, ``expected_version + 1``.
+
+        Raises:
+            InvalidSessionIdError: The id breaks the id rule.
+            InvalidWriteError: The document is not JSON text, or the version is bad.
+            SessionConflictError: The stored version is another one.
+            CorruptSessionError: The stored version cannot be read.
+            StoreUnavailableError: The database cannot be used, or the statement ran longer
+                than the statement timeout.
+        """
+        sid = validate_session_id(session_id)
+        expected = check_expected_version(sid, expected_version)
+        data, digest = encode_document(sid, document)
+        now = utc_now()
+        with self._connection() as connection:
+            if expected == 0:
+                cursor = connection.execute(self._sql["insert"], (sid, data, digest, now))
+                if cursor.rowcount != 1:
+                    raise SessionConflictError(sid, 0, self._version_in(connection, sid))
+                return 1
+            cursor = connection.execute(
+                self._sql["update"], (expected + 1, data, digest, now, sid, expected)
+            )
+            if cursor.rowcount != 1:
+                raise SessionConflictError(sid, expected, self._version_in(connection, sid))
+        return expected + 1
+
+    def delete(self, session_id: str, *, expected_version: int | None = None) -> None:
+        """
+        Remove a session's row (see :meth:`SessionStore.delete`).
+
+        Args:
+            session_id: The session to remove.
+            expected_version: When given, remove it only at this version.
+
+        Raises:
+            InvalidSessionIdError: The id breaks the id rule.
+            InvalidWriteError: ``expected_version`` is not ``None`` or an int >= 0.
+            SessionNotFoundError: No session has that id.
+            SessionConflictError: The stored version is not ``expected_version``.
+            CorruptSessionError: ``expected_version`` is given and the stored version is
+                unreadable.
+            StoreUnavailableError: The database cannot be used.
+        """
+        sid = validate_session_id(session_id)
+        expected = (
+            None if expected_version is None else check_expected_version(sid, expected_version)
+        )
+        with self._connection() as connection:
+            if expected is None:
+                if connection.execute(self._sql["delete"], (sid,)).rowcount != 1:
+                    raise SessionNotFoundError(sid)
+                return
+            if connection.execute(self._sql["delete_at"], (sid, expected)).rowcount == 1:
+                return
+            actual = self._version_in(connection, sid)
+        if actual is None:
+            raise SessionNotFoundError(sid)
+        raise SessionConflictError(sid, expected, actual)
+
+    def list_sessions(self) -> list[SessionInfo]:
+        """
+        List the sessions, sorted by id; rows whose id breaks the id rule are skipped.
+
+        Returns:
+            One :class:`SessionInfo` per session.
+
+        Raises:
+            CorruptSessionError: A row's version or timestamp is unreadable.
+            StoreUnavailableError: The database cannot be used.
+        """
+        with self._connection() as connection:
+            rows = connection.execute(self._sql["list"]).fetchall()
+        found: list[SessionInfo] = []
+        for raw_id, version, updated_at, size in rows:
+            try:
+                sid = validate_session_id(raw_id)
+            except ValueError:
+                continue
+            found.append(
+                SessionInfo(
+                    sid,
+                    check_stored_version(sid, version),
+                    self._moment(sid, updated_at),
+                    size if isinstance(size, int) else 0,
+                )
+            )
+        return sorted(found, key=lambda info: info.session_id)
+
+    def exists(self, session_id: str) -> bool:
+        """
+        Tell whether a session's row exists (even a corrupt one).
+
+        Args:
+            session_id: The session to look for.
+
+        Returns:
+            ``True`` when a row has that id.
+
+        Raises:
+            InvalidSessionIdError: The id breaks the id rule.
+            StoreUnavailableError: The database cannot be used.
+        """
+        sid = validate_session_id(session_id)
+        with self._connection() as connection:
+            return connection.execute(self._sql["exists"], (sid,)).fetchone() is not None
