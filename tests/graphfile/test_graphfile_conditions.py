@@ -11,7 +11,7 @@ from agentcharts.graphfile.conditions import ConditionError, compile_condition
 def state(**texts):
     results = {n: NodeResult(n, Status.COMPLETED, text=t) for n, t in texts.items()}
     statuses = dict.fromkeys(texts, Status.COMPLETED) | {"late": Status.PENDING}
-    return GraphState(task="t", results=results, execution_order=tuple(texts), statuses=statuses)
+    return GraphState("t", tuple(texts), lambda: (results, statuses))
 
 
 class TestOperators:

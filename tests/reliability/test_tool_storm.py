@@ -134,9 +134,12 @@ class TestToolStorm:
             assert AGENTS * TURNS * CALLS == sum(outcomes.values())
             assert 0 == outcomes["other"]
             # the hanging call of each of the first four turns timed out; turn five was refused
-            assert [MAX_ABANDONED] * AGENTS == per_agent_timeouts
-            assert AGENTS * CALLS == outcomes["refused"]
-            assert AGENTS * (TURNS - 1) * (CALLS - 1) == outcomes["succeeded"]
+            # (on an idle machine exactly; a fast call that overran its 0.3 s under heavy load
+            # would only add a timeout and bring the refusals forward)
+            assert all(t >= MAX_ABANDONED for t in per_agent_timeouts), per_agent_timeouts
+            assert outcomes["refused"] >= AGENTS * CALLS
+            assert outcomes["succeeded"] <= AGENTS * (TURNS - 1) * (CALLS - 1)
+            assert outcomes["succeeded"] >= AGENTS * (TURNS - 2) * (CALLS - 1)
             # documented bound per agent, plus the sampler thread and a small constant
             assert peak.peak <= baseline + AGENTS * (WORKERS + MAX_ABANDONED) + 1 + 3, peak.peak
             assert remaining <= baseline  # threads of earlier tests may end meanwhile

@@ -17,8 +17,8 @@ class ToolCallLifecycle(Lifecycle):
     ``running`` covers the before-tool-call hooks and the tool body; a hook may interrupt or
     cancel the call there. A failed or timed-out attempt goes to ``retry_wait`` when the guard
     ``retry_allowed`` admits it; the subject answers from its retry policy, given the
-    ``error_kind`` sent with the event. Otherwise the call ends ``failed`` or ``timed_out``. An interrupted call runs
-    again (``resume``) once its interrupts are settled.
+    ``error_kind`` sent with the event. Otherwise the call ends ``failed`` or ``timed_out``.
+    An interrupted call runs again (``resume``) once its interrupts are settled.
     """
 
     kind = "tool_call"

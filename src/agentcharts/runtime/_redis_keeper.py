@@ -13,7 +13,6 @@ pretending to hold a slot.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import threading
 import time
@@ -23,6 +22,7 @@ from agentcharts.exceptions import ConcurrencyError, LimitBackendError
 from agentcharts.runtime._redis_scripts import GRANTED, WAITING, StateLostError
 
 if TYPE_CHECKING:
+    import asyncio
     from collections.abc import Callable
 
     from redis import Redis
@@ -123,10 +123,10 @@ class TaskWaiter(Waiter):
     def _settle(self, lease: Lease | None, error: BaseException | None) -> None:
         if self.future.done():
             return
-        if error is not None:
+        if lease is not None:
+            self.future.set_result(lease)
+        elif error is not None:
             self.future.set_exception(error)
-        else:
-            self.future.set_result(lease)  # type: ignore[arg-type] - one of the two is set
 
     def deliver(self, lease: Lease) -> bool:
         try:
@@ -207,6 +207,7 @@ class Keeper:
             self.check_usable(waiter.name)
             self._waiters[waiter.token] = waiter
             self._next_check = min(self._next_check, time.monotonic() + self._poll_s)
+        self._wakeup.set()  # a sleeping keeper switches to waiting for grants
 
     def enqueued(self, waiter: Waiter, state: int, sent: float) -> bool:
         """
@@ -310,13 +311,16 @@ class Keeper:
         self._wakeup.set()
 
     def close(self) -> None:
-        """Stop the thread and fail every waiter; held leases are no longer renewed."""
+        """Fail every waiter, stop the thread and close the client (once the thread is out)."""
         with self.lock:
             self.closed = True
             waiters, self._waiters = list(self._waiters.values()), {}
             for waiter in waiters:
                 waiter.fail(ConcurrencyError("the RedisConcurrencyRegistry was closed"))
+            running = self._thread is not None
         self._wakeup.set()
+        if not running:  # otherwise the thread closes it on its way out, not under its feet
+            self._client.close()
 
     def break_down(self) -> LimitBackendError:
         """Redis lost its data: every lease is lost and every waiter fails; return the error."""
@@ -353,6 +357,8 @@ class Keeper:
             with self.lock:
                 if self.closed or not self._busy():
                     self._thread = None
+                    if self.closed:
+                        self._client.close()
                     return
                 waiting = bool(self._waiters)
             pause = self._next_check - time.monotonic()
@@ -367,7 +373,7 @@ class Keeper:
     def _pop_grant(self, pause: float) -> None:
         try:
             item = self._client.blpop([self._scripts.wake_key], timeout=max(pause, 0.01))
-        except self._redis_error as error:
+        except Exception as error:  # noqa: BLE001 - any failure of the client is trouble
             self._trouble(error)
             return
         if item is None:
@@ -375,10 +381,7 @@ class Keeper:
         token, _, name = str(item[1]).partition("|")
         with self.lock:
             waiter = self._waiters.get(token)
-            if waiter is not None:
-                orphan = not self._grant(waiter)
-            else:
-                orphan = token not in self.leases
+            orphan = not self._grant(waiter) if waiter is not None else token not in self.leases
         if orphan:  # a grant for a caller that gave up: pass the slot on
             self._release(name, token)
 
@@ -399,7 +402,7 @@ class Keeper:
             except StateLostError:
                 self.break_down()
                 return
-            except self._redis_error as error:
+            except Exception as error:  # noqa: BLE001 - any failure of the client is trouble
                 self._trouble(error)
                 return
             self._record(name, tokens, states, sent)

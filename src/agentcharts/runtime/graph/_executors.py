@@ -198,7 +198,9 @@ class _FunctionExecutor(NodeExecutor):
             text = json.dumps(json_value)
         else:
             text = str(value)
-        return ExecutorOutcome(NodeOutput("function", text, value=json_value))
+        # a string is the text; storing it twice would double the session's size
+        stored = None if isinstance(value, str) else json_value
+        return ExecutorOutcome(NodeOutput("function", text, value=stored))
 
 
 def adapt(executor: object, node_id: str) -> NodeExecutor:

@@ -385,18 +385,18 @@ class Graph:
     def state(self, node_id: str | None = None, inputs: dict[str, str] | None = None) -> GraphState:
         """The graph's progress, as conditions and function nodes see it."""
         run = self._current()
-        results = {
-            n.node_id: self._node_result(n)
-            for n in run.nodes.values()
-            if n.status in {Status.COMPLETED, Status.FAILED}
-        }
+
+        def read() -> tuple[dict[str, NodeResult], dict[str, Status]]:
+            results = {
+                n.node_id: self._node_result(n)
+                for n in run.nodes.values()
+                if n.status in {Status.COMPLETED, Status.FAILED}
+            }
+            statuses = {n.node_id: n.status or Status.PENDING for n in run.nodes.values()}
+            return results, statuses
+
         return GraphState(
-            task=run.task,
-            results=results,
-            execution_order=tuple(run.execution_order),
-            statuses={n.node_id: n.status or Status.PENDING for n in run.nodes.values()},
-            node_id=node_id,
-            inputs=inputs or {},
+            run.task, tuple(run.execution_order), read, node_id=node_id, inputs=inputs
         )
 
     def _node_result(self, node: NodeRun) -> NodeResult:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from attrs import field, frozen
 
@@ -10,6 +10,9 @@ from agentcharts.exceptions import ExecutionError, NodeFailures
 from agentcharts.runtime.interrupts import Interrupt
 from agentcharts.schemas.messages import Usage
 from agentcharts.schemas.status import Status
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 __all__ = ["GraphResult", "GraphState", "NodeResult"]
 
@@ -46,26 +49,67 @@ class NodeResult:
         return self.text
 
 
-@frozen
 class GraphState:
     """
     The graph's progress, as edge conditions and function nodes see it.
 
+    ``results`` and ``statuses`` are computed on first use, so a condition that reads nothing
+    costs nothing; they show the nodes as they are at that moment.
+
     .. versionadded:: 0.1
     """
 
-    task: str
-    """The task the run was given."""
-    results: dict[str, NodeResult]
-    """Every node that has finished (completed or failed), by id."""
-    execution_order: tuple[str, ...]
-    """The nodes in the order they finished."""
-    statuses: dict[str, Status]
-    """Every node's status."""
-    node_id: str | None = None
-    """The node being run, for a function node."""
-    inputs: dict[str, str] = field(factory=dict)
-    """For a function node: the output text of each predecessor whose edge fired."""
+    __slots__ = ("_read", "_results", "_statuses", "execution_order", "inputs", "node_id", "task")
+
+    def __init__(
+        self,
+        task: str,
+        execution_order: tuple[str, ...],
+        read: Callable[[], tuple[dict[str, NodeResult], dict[str, Status]]],
+        *,
+        node_id: str | None = None,
+        inputs: dict[str, str] | None = None,
+    ) -> None:
+        """
+        Build a view of a run; the graph makes these.
+
+        Args:
+            task: The task the run was given.
+            execution_order: The nodes in the order they finished.
+            read: Returns the finished nodes' results and every node's status.
+            node_id: The node being run, for a function node.
+            inputs: For a function node, the output text of each fired predecessor.
+        """
+        self.task = task
+        """The task the run was given."""
+        self.execution_order = execution_order
+        """The nodes in the order they finished."""
+        self.node_id = node_id
+        """The node being run, for a function node."""
+        self.inputs = inputs or {}
+        """For a function node: the output text of each predecessor whose edge fired."""
+        self._read = read
+        self._results: dict[str, NodeResult] | None = None
+        self._statuses: dict[str, Status] | None = None
+
+    def _load(self) -> None:
+        self._results, self._statuses = self._read()
+
+    @property
+    def results(self) -> dict[str, NodeResult]:
+        """Every node that has finished (completed or failed), by id."""
+        if self._results is None:
+            self._load()
+        assert self._results is not None  # noqa: S101 - set by _load
+        return self._results
+
+    @property
+    def statuses(self) -> dict[str, Status]:
+        """Every node's status."""
+        if self._statuses is None:
+            self._load()
+        assert self._statuses is not None  # noqa: S101 - set by _load
+        return self._statuses
 
     @property
     def completed_nodes(self) -> frozenset[str]:
@@ -81,6 +125,10 @@ class GraphState:
         """Return a finished node's output text ("" if it has none)."""
         result = self.results.get(node_id)
         return "" if result is None else result.text
+
+    def __repr__(self) -> str:
+        """Return the task and the finished nodes."""
+        return f"GraphState(task={self.task!r}, execution_order={self.execution_order!r})"
 
 
 @frozen

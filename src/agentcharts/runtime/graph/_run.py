@@ -69,7 +69,15 @@ class NodeRun:
         self.start_state: AgentSnapshot | GraphSnapshot | None = saved.agent or saved.graph
         """The executor's state when the current execution started: what a checkpoint taken
         mid-execution stores, so a recovered node runs that execution again from its start."""
-        self.machine = NodeLifecycle(self, machine_id=node_id, recorder=recorder)
+        self._recorder = recorder
+        self._machine: NodeLifecycle | None = None
+
+    @property
+    def machine(self) -> NodeLifecycle:
+        """The node's lifecycle, built on first use (most nodes of a large graph wait a while)."""
+        if self._machine is None:
+            self._machine = NodeLifecycle(self, machine_id=self.node_id, recorder=self._recorder)
+        return self._machine
 
     def slot_held(self) -> bool:
         """Guard of ``start`` and ``resume``: the node holds a slot when it needs one."""

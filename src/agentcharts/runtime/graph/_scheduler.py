@@ -140,6 +140,8 @@ class Scheduler:
         waiting = {p for p in self.graph.predecessors[node_id] if p not in fired}
         if not waiting:
             return False
+        if waiting & active:
+            return True
         seen = set(active) - {node_id}
         frontier = list(seen)
         while frontier:
@@ -242,8 +244,7 @@ class Scheduler:
                 await self._before_node(node)
                 if node_input is None:
                     node_input = self._input_text(node)
-                progress = graph.state()
-                inputs = {s: progress.text_of(s) for s in node.inputs if s != TASK_INPUT}
+                inputs = {s: self._text_of(s) for s in node.inputs if s != TASK_INPUT}
                 state = graph.state(node.node_id, inputs)
                 return await node.executor.run(
                     node_input, state, lambda event: self.emit(NodeStreamEvent(node.node_id, event))
@@ -253,8 +254,14 @@ class Scheduler:
                 raise NodeTimeoutError(node.node_id, timeout) from None
             raise
 
+    def _text_of(self, node_id: str) -> str:
+        output = self.run_state.nodes[node_id].output
+        return output.text if output is not None else ""
+
     async def _before_node(self, node: NodeRun) -> None:
         graph = self.graph
+        if not graph.hooks.has(BeforeNodeCallEvent):
+            return
         run = self.run_state
         scope = graph.node_scope(node)
 
@@ -287,10 +294,11 @@ class Scheduler:
         node.output = outcome.output
         node.machine.fire("complete")
         run.execution_order.append(node.node_id)
-        state = self.graph.state()
-        for edge in self.graph.successors[node.node_id]:
+        edges = self.graph.successors[node.node_id]
+        state = self.graph.state() if any(e.condition for e in edges) else None
+        for edge in edges:
             try:
-                fires = edge.condition is None or bool(edge.condition(state))
+                fires = edge.condition is None or bool(edge.condition(state))  # type: ignore[arg-type]
             except Exception as error:  # noqa: BLE001 - a broken condition fails the graph
                 run.error = (
                     f"the condition of edge {edge.source!r} -> {edge.target!r} raised "
@@ -309,5 +317,6 @@ class Scheduler:
             self.emit(NodeInterrupted(node.node_id, interrupts))
         else:
             self.emit(NodeFailed(node.node_id, node.error or "failed"))
-        result = graph._node_result(node)  # noqa: SLF001
-        await graph.hooks.dispatch(AfterNodeCallEvent(graph, node.node_id, result))
+        if graph.hooks.has(AfterNodeCallEvent):
+            result = graph._node_result(node)  # noqa: SLF001
+            await graph.hooks.dispatch(AfterNodeCallEvent(graph, node.node_id, result))
