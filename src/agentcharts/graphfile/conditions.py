@@ -17,6 +17,7 @@ Python; a condition only reads the graph state it is given.
 
 from __future__ import annotations
 
+import abc
 import re
 from typing import TYPE_CHECKING, Any, Final
 
@@ -48,19 +49,19 @@ class ConditionError(ValueError):
         super().__init__(f"{path}: {problem}")
 
 
-class Condition:
+class Condition(abc.ABC):
     """A compiled edge condition: call it with a ``GraphState``; ``description`` labels it."""
 
     description: str = "condition"
     """How the condition reads in diagrams (``writer output contains 'yes'``)."""
 
+    @abc.abstractmethod
     def __call__(self, state: GraphState) -> bool:
         """Evaluate the condition on the graph state."""
-        raise NotImplementedError  # pragma: no cover - every condition overrides it
 
+    @abc.abstractmethod
     def node_ids(self) -> frozenset[str]:
         """The nodes this condition reads."""
-        raise NotImplementedError  # pragma: no cover - every condition overrides it
 
 
 @frozen

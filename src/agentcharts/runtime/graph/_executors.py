@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import inspect
 import json
@@ -46,7 +47,7 @@ class ExecutorOutcome:
         return bool(self.interrupts)
 
 
-class NodeExecutor:
+class NodeExecutor(abc.ABC):
     """The common face of the three kinds of node executor."""
 
     kind: Literal["agent", "graph", "function"]
@@ -54,11 +55,11 @@ class NodeExecutor:
     """The concurrency limit a node of this executor takes a slot of (an agent's name)."""
     target: object
 
+    @abc.abstractmethod
     async def run(
         self, node_input: Any, state: GraphState, emit: Callable[[StreamEvent], None]
     ) -> ExecutorOutcome:
         """Execute (or resume, when ``node_input`` is interrupt responses)."""
-        raise NotImplementedError  # pragma: no cover - every adapter overrides it
 
     def pending_interrupts(self) -> tuple[Interrupt, ...]:
         """The interrupts this executor waits on."""
@@ -68,12 +69,15 @@ class NodeExecutor:
         """The executor's own state, to persist with the node."""
         return None
 
+    @abc.abstractmethod
     def restore(self, snapshot: AgentSnapshot | GraphSnapshot | None) -> None:
         """Restore the executor's own state from a node snapshot."""
 
+    @abc.abstractmethod
     def reset(self) -> None:
         """Return the executor to the state it was built with (a new run, or a revisit)."""
 
+    @abc.abstractmethod
     def set_scope(self, scope: str) -> None:
         """Namespace the executor's interrupt ids with the node path and visit."""
 
@@ -180,6 +184,15 @@ class _FunctionExecutor(NodeExecutor):
         self.target = fn
         self.fn = fn
         self.is_async = inspect.iscoroutinefunction(fn)
+
+    def restore(self, snapshot: AgentSnapshot | GraphSnapshot | None) -> None:
+        """Do nothing: a function keeps no state between executions."""
+
+    def reset(self) -> None:
+        """Do nothing: a function keeps no state between executions."""
+
+    def set_scope(self, scope: str) -> None:
+        """Do nothing: a function raises no interrupts."""
 
     async def run(
         self, node_input: Any, state: GraphState, emit: Callable[[StreamEvent], None]

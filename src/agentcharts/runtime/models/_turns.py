@@ -8,6 +8,7 @@ checks turns, numbers them from the conversation, and turns them into responses.
 
 from __future__ import annotations
 
+import abc
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -249,9 +250,10 @@ def word_deltas(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
-class TurnModel:
+class TurnModel(abc.ABC):
     """A base for models that produce turns in the script format, numbered by the conversation."""
 
+    @abc.abstractmethod
     async def _turn(
         self, messages: Sequence[Message], tool_specs: Sequence[ToolSpec], turn_index: int
     ) -> str | tuple[PlannedCall, ...]:
@@ -266,7 +268,6 @@ class TurnModel:
         Returns:
             The checked turn.
         """
-        raise NotImplementedError
 
     async def complete(
         self,
