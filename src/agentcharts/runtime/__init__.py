@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from agentcharts.runtime.agent import Agent
-from agentcharts.runtime.concurrency import ConcurrencyRegistry, LimitStats, Permit, Slot
+from agentcharts.runtime.concurrency import (
+    ConcurrencyLimiter,
+    ConcurrencyRegistry,
+    LimitStats,
+    Permit,
+    Slot,
+)
 from agentcharts.runtime.context import ToolContext
 from agentcharts.runtime.graph import (
     AfterNodeCallEvent,
@@ -26,11 +32,13 @@ from agentcharts.runtime.hooks import (
 )
 from agentcharts.runtime.interrupts import Interrupt
 from agentcharts.runtime.models import FunctionModel, Model, ModelResponse, ScriptedModel
+from agentcharts.runtime.redis_concurrency import RedisConcurrencyRegistry, RedisPermit, RedisSlot
 from agentcharts.runtime.results import AgentResult
 from agentcharts.runtime.retry import RetryPolicy
 from agentcharts.runtime.sessions import (
     FileSessionStore,
     MemorySessionStore,
+    PostgresSessionStore,
     SessionStore,
     SQLiteSessionStore,
 )
@@ -49,6 +57,7 @@ __all__ = [
     "BeforeModelCallEvent",
     "BeforeNodeCallEvent",
     "BeforeToolCallEvent",
+    "ConcurrencyLimiter",
     "ConcurrencyRegistry",
     "ExecutorStats",
     "FileSessionStore",
@@ -66,6 +75,10 @@ __all__ = [
     "ModelResponse",
     "NodeResult",
     "Permit",
+    "PostgresSessionStore",
+    "RedisConcurrencyRegistry",
+    "RedisPermit",
+    "RedisSlot",
     "RetryPolicy",
     "SQLiteSessionStore",
     "ScriptedModel",

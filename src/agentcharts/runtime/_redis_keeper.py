@@ -1,5 +1,5 @@
 """
-The local side of the Redis-backed registry: its leases, its waiters and the keeper thread.
+The keeper: the daemon thread that keeps a Redis-backed registry's leases alive.
 
 Every slot a registry holds, and every place it has in a queue, is a lease in Redis that
 runs out unless renewed. One daemon thread per registry, the *keeper*, runs while the
@@ -13,134 +13,26 @@ pretending to hold a slot.
 
 from __future__ import annotations
 
-import contextlib
 import threading
 import time
 from typing import TYPE_CHECKING, Final
 
 from agentcharts.exceptions import ConcurrencyError, LimitBackendError
 from agentcharts.runtime._redis_scripts import GRANTED, WAITING, StateLostError
+from agentcharts.runtime._redis_waiters import Lease, TaskWaiter, Wait
 
 if TYPE_CHECKING:
-    import asyncio
     from collections.abc import Callable
 
     from redis import Redis
 
     from agentcharts.runtime._redis_scripts import LimitScripts
+    from agentcharts.runtime._redis_waiters import Waiter
 
-__all__ = ["Keeper", "Lease", "TaskWaiter", "ThreadWaiter", "Waiter"]
+__all__ = ["Keeper"]
 
 _RETRY_S: Final = 0.2
 """How long the keeper pauses after Redis failed it, before it tries again."""
-
-_HELD: Final = "held"
-_LOST: Final = "lost"
-_WAITING: Final = "waiting"
-_GRANTED: Final = "granted"
-_FAILED: Final = "failed"
-_GONE: Final = "gone"
-
-
-class Lease:
-    """One slot held by this registry; every field is read and written under the keeper lock."""
-
-    __slots__ = ("confirmed_at", "name", "released", "state", "token")
-
-    def __init__(self, name: str, token: str, confirmed_at: float) -> None:
-        self.name = name
-        self.token = token
-        self.confirmed_at = confirmed_at
-        """``time.monotonic()`` when a call that (re)started the lease in Redis was sent."""
-        self.state = _HELD
-        self.released = False
-
-    @property
-    def lost(self) -> bool:
-        """Whether the lease ran out (or Redis lost it) before it was released."""
-        return self.state == _LOST
-
-
-class Waiter:
-    """A caller waiting for a slot; every field is read and written under the keeper lock."""
-
-    __slots__ = ("confirmed_at", "enqueued", "error", "lease", "name", "state", "token")
-
-    def __init__(self, name: str, token: str) -> None:
-        self.name = name
-        self.token = token
-        self.state = _WAITING
-        self.enqueued = False
-        """Whether the script that queued the token has returned."""
-        self.confirmed_at = time.monotonic()
-        self.lease: Lease | None = None
-        self.error: BaseException | None = None
-
-    def deliver(self, lease: Lease) -> bool:
-        """Hand the slot over; ``False`` when nobody can take it any more."""
-        raise NotImplementedError
-
-    def fail(self, error: BaseException) -> None:
-        """End the wait with an error."""
-        raise NotImplementedError
-
-
-class ThreadWaiter(Waiter):
-    """A thread blocked in ``acquire_sync``: it sleeps on a lock that delivery releases."""
-
-    __slots__ = ("_wakeup",)
-
-    def __init__(self, name: str, token: str) -> None:
-        super().__init__(name, token)
-        self._wakeup = threading.Lock()
-        self._wakeup.acquire()
-
-    def deliver(self, lease: Lease) -> bool:
-        self.lease, self.state = lease, _GRANTED
-        self._wakeup.release()
-        return True
-
-    def fail(self, error: BaseException) -> None:
-        self.error, self.state = error, _FAILED
-        self._wakeup.release()
-
-    def wait(self, timeout: float | None) -> None:
-        """Sleep until delivery or failure, or for ``timeout`` seconds."""
-        if self._wakeup.acquire(timeout=-1 if timeout is None else timeout):
-            self._wakeup.release()
-
-
-class TaskWaiter(Waiter):
-    """A task blocked in ``acquire``: it awaits a future of its own loop."""
-
-    __slots__ = ("future", "loop")
-
-    def __init__(self, name: str, token: str, loop: asyncio.AbstractEventLoop) -> None:
-        super().__init__(name, token)
-        self.loop = loop
-        self.future: asyncio.Future[Lease] = loop.create_future()
-
-    def _settle(self, lease: Lease | None, error: BaseException | None) -> None:
-        if self.future.done():
-            return
-        if lease is not None:
-            self.future.set_result(lease)
-        elif error is not None:
-            self.future.set_exception(error)
-
-    def deliver(self, lease: Lease) -> bool:
-        try:
-            self.loop.call_soon_threadsafe(self._settle, lease, None)
-        except RuntimeError:  # the waiter's loop is closed: nobody will take the slot
-            self.state = _GONE
-            return False
-        self.lease, self.state = lease, _GRANTED
-        return True
-
-    def fail(self, error: BaseException) -> None:
-        self.error, self.state = error, _FAILED
-        with contextlib.suppress(RuntimeError):
-            self.loop.call_soon_threadsafe(self._settle, None, error)
 
 
 class Keeper:
@@ -155,7 +47,6 @@ class Keeper:
         lease_s: float,
         renew_every: float,
         poll_s: float,
-        redis_error: type[Exception],
         release: Callable[[str, str], None],
     ) -> None:
         """
@@ -168,7 +59,6 @@ class Keeper:
             lease_s: The lease length.
             renew_every: How often held leases are renewed.
             poll_s: How often waiting tokens are checked when no grant arrives.
-            redis_error: ``redis.RedisError``.
             release: Give a token's slot back (or withdraw it) in Redis, quietly.
         """
         self._scripts = scripts
@@ -177,7 +67,6 @@ class Keeper:
         self._lease_s = lease_s
         self._renew_every = renew_every
         self._poll_s = poll_s
-        self._redis_error = redis_error
         self._release = release
         self.lock = threading.Lock()
         self.leases: dict[str, Lease] = {}
@@ -218,9 +107,9 @@ class Keeper:
         """
         orphan = False
         with self.lock:
-            if waiter.state == _GONE:
+            if waiter.state == Wait.GONE:
                 return True
-            if waiter.state != _WAITING:
+            if waiter.state != Wait.WAITING:
                 return False
             waiter.enqueued, waiter.confirmed_at = True, sent
             if state == GRANTED:
@@ -234,7 +123,7 @@ class Keeper:
     def fail_waiter(self, waiter: Waiter, error: BaseException) -> None:
         """End a waiter's wait with an error, unless it ended already."""
         with self.lock:
-            if waiter.state == _WAITING:
+            if waiter.state == Wait.WAITING:
                 del self._waiters[waiter.token]
                 waiter.fail(error)
 
@@ -256,12 +145,14 @@ class Keeper:
             will do it.
         """
         with self.lock:
-            if waiter.state == _WAITING:
-                waiter.state = _GONE
+            if waiter.state == Wait.WAITING:
+                waiter.state = Wait.GONE
                 del self._waiters[waiter.token]
-                return waiter.enqueued
-            if waiter.state == _GRANTED and waiter.lease is not None:
-                waiter.state = _GONE
+                # a task's queueing runs in an executor and withdraws by itself if it is late;
+                # a thread's ran (or was interrupted) in the thread that gives up now
+                return waiter.enqueued or not isinstance(waiter, TaskWaiter)
+            if waiter.state == Wait.GRANTED and waiter.lease is not None:
+                waiter.state = Wait.GONE
                 waiter.lease.released = True
                 self.leases.pop(waiter.token, None)
                 return True
@@ -276,25 +167,27 @@ class Keeper:
             otherwise whether the token must be withdrawn from the queue in Redis.
         """
         with self.lock:
-            if waiter.state == _GRANTED:
+            if waiter.state == Wait.GRANTED:
                 return waiter.lease, None, False
-            if waiter.state == _FAILED:
+            if waiter.state == Wait.FAILED:
                 return None, waiter.error, False
         return None, None, self.abandon(waiter)
 
-    def settle(self, lease: Lease) -> bool | None:
+    def settle(self, lease: Lease | None = None, *, name: str = "") -> Lease | None:
         """
-        Mark a lease released.
+        Mark a lease released: the one given, or this registry's oldest of ``name``.
 
         Returns:
-            ``None`` when it was released already; otherwise whether it was lost first.
+            The lease, or ``None`` when it was released already (or none is held).
         """
         with self.lock:
-            if lease.released:
+            if lease is None:
+                lease = next((held for held in self.leases.values() if held.name == name), None)
+            if lease is None or lease.released:
                 return None
             lease.released = True
             self.leases.pop(lease.token, None)
-            return lease.lost
+            return lease
 
     def ensure_running(self) -> None:
         """Start the keeper thread if it is not running."""
@@ -331,7 +224,7 @@ class Keeper:
         with self.lock:
             self.broken = reason
             for lease in self.leases.values():
-                lease.state = _LOST
+                lease.lost = True
             waiters, self._waiters = list(self._waiters.values()), {}
             for waiter in waiters:
                 waiter.fail(LimitBackendError(self._url, reason, waiter.name))
@@ -340,7 +233,7 @@ class Keeper:
     # ------------------------------------------------------------------ keeper thread
 
     def _busy(self) -> bool:
-        return bool(self._waiters) or any(lease.state == _HELD for lease in self.leases.values())
+        return bool(self._waiters) or any(lease.held for lease in self.leases.values())
 
     def _grant(self, waiter: Waiter) -> bool:
         """Turn a waiting token into a held lease (keeper lock held); ``False`` if orphaned."""
@@ -391,7 +284,7 @@ class Keeper:
         with self.lock:
             groups: dict[str, list[str]] = {}
             for token, lease in self.leases.items():
-                if lease.state == _HELD:
+                if lease.held:
                     groups.setdefault(lease.name, []).append(token)
             for token, waiter in self._waiters.items():
                 groups.setdefault(waiter.name, []).append(token)
@@ -418,7 +311,7 @@ class Keeper:
                     if state == GRANTED:
                         lease.confirmed_at = sent
                     else:
-                        lease.state = _LOST
+                        lease.lost = True
                     continue
                 waiter = self._waiters.get(token)
                 if waiter is None:
@@ -447,8 +340,8 @@ class Keeper:
         overdue = now - self._lease_s
         with self.lock:
             for lease in self.leases.values():
-                if lease.state == _HELD and lease.confirmed_at <= overdue:
-                    lease.state = _LOST
+                if lease.held and lease.confirmed_at <= overdue:
+                    lease.lost = True
             for token, waiter in list(self._waiters.items()):
                 if waiter.confirmed_at <= overdue:
                     del self._waiters[token]
@@ -461,8 +354,3 @@ class Keeper:
                         )
                     )
         time.sleep(_RETRY_S / 2)
-
-    @property
-    def last_error(self) -> str:
-        """The keeper's last trouble with Redis, for error messages."""
-        return self._last_error

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Self
 from agentcharts.exceptions import ConcurrencyError
 
 if TYPE_CHECKING:
-    from agentcharts.runtime._redis_keeper import Lease
+    from agentcharts.runtime._redis_backend import Backend
+    from agentcharts.runtime._redis_waiters import Lease
     from agentcharts.runtime.redis_concurrency import RedisConcurrencyRegistry
 
 __all__ = ["RedisPermit", "RedisSlot"]
@@ -25,14 +26,14 @@ class RedisPermit:
     .. versionadded:: 0.1
     """
 
-    __slots__ = ("_lease", "_registry", "name")
+    __slots__ = ("_backend", "_lease", "name")
 
-    def __init__(self, name: str, lease: Lease, registry: RedisConcurrencyRegistry) -> None:
+    def __init__(self, name: str, lease: Lease, backend: Backend) -> None:
         """Build a permit for a lease; only the registry does this."""
         self.name = name
         """The name of the limit this permit holds a slot of."""
         self._lease = lease
-        self._registry = registry
+        self._backend = backend
 
     @property
     def released(self) -> bool:
@@ -55,7 +56,7 @@ class RedisPermit:
             UnmatchedReleaseError: The permit was already released.
             LimitBackendError: The lease was lost before this release.
         """
-        self._registry._give_back(self._lease)  # noqa: SLF001 - the registry and its permits are one unit
+        self._backend.give_back(self._lease, self.name)
 
     def __enter__(self) -> Self:
         """Return the permit itself."""

@@ -17,7 +17,7 @@ import asyncio
 import math
 import threading
 from collections import deque
-from typing import Self
+from typing import Protocol, Self, runtime_checkable
 
 from attrs import frozen
 
@@ -34,7 +34,7 @@ from agentcharts.runtime._waiters import WAITING as _WAITING
 from agentcharts.runtime._waiters import TaskWaiter as _TaskWaiter
 from agentcharts.runtime._waiters import ThreadWaiter as _ThreadWaiter
 
-__all__ = ["ConcurrencyRegistry", "LimitStats", "Permit", "Slot"]
+__all__ = ["ConcurrencyLimiter", "ConcurrencyRegistry", "HeldSlot", "LimitStats", "Permit", "Slot"]
 
 
 @frozen
@@ -121,6 +121,35 @@ class _Limiter:
 
     def idle(self) -> bool:
         return self.limit is None and not self.permits and not self.waiters
+
+
+class HeldSlot(Protocol):
+    """A slot held of a named limit: what a limiter's ``acquire`` returns."""
+
+    def release(self) -> None:
+        """Give the slot back."""
+
+
+@runtime_checkable
+class ConcurrencyLimiter(Protocol):
+    """
+    What a graph needs of a registry of named limits (in-process, or Redis-backed).
+
+    .. versionadded:: 0.1
+    """
+
+    async def acquire(
+        self,
+        name: str,
+        *,
+        timeout: float | None = None,  # noqa: ASYNC109 - the registries' documented API
+    ) -> HeldSlot:
+        """Wait for a slot of ``name`` and return it."""
+        ...  # pragma: no cover - a protocol
+
+    def stats(self, name: str) -> LimitStats:
+        """The limit, holders and waiters of ``name``."""
+        ...  # pragma: no cover - a protocol
 
 
 class ConcurrencyRegistry:

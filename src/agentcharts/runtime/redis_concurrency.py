@@ -28,96 +28,33 @@ of several registries.
 from __future__ import annotations
 
 import asyncio
-import itertools
-import logging
-import math
-import secrets
 import time
-from typing import TYPE_CHECKING, Final, Self
-from urllib.parse import urlsplit, urlunsplit
+from typing import TYPE_CHECKING, Self
 
 from agentcharts.exceptions import (
     AcquireTimeoutError,
-    DefinitionError,
     InvalidSettingError,
-    LimitBackendError,
     LoopBlockingError,
-    UnmatchedReleaseError,
 )
-from agentcharts.runtime._redis_keeper import Keeper, TaskWaiter, ThreadWaiter, Waiter
+from agentcharts.runtime._redis_backend import Backend
 from agentcharts.runtime._redis_permits import RedisPermit, RedisSlot
-from agentcharts.runtime._redis_scripts import GRANTED, LimitScripts, StateLostError
+from agentcharts.runtime._redis_settings import (
+    MIN_LEASE_S,
+    check_name,
+    check_seconds,
+    check_timeout,
+    import_redis,
+    running_loop,
+)
+from agentcharts.runtime._redis_waiters import TaskWaiter, ThreadWaiter
 from agentcharts.runtime.concurrency import LimitStats
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-    from types import ModuleType, TracebackType
+    from types import TracebackType
 
-    from agentcharts.runtime._redis_keeper import Lease
+    from agentcharts.runtime._redis_waiters import Lease
 
 __all__ = ["RedisConcurrencyRegistry", "RedisPermit", "RedisSlot"]
-
-_LOG = logging.getLogger(__name__)
-_POLL_S: Final = 1.0
-"""The longest a waiter goes without asking Redis about its place, if no grant wakes it."""
-_SOCKET_TIMEOUT_S: Final = 5.0
-_CONNECT_TIMEOUT_S: Final = 2.0
-_MIN_LEASE_S: Final = 0.1
-
-
-def _import_redis() -> ModuleType:
-    """Import redis-py, or explain which extra to install."""
-    try:
-        import redis  # noqa: PLC0415 - an optional dependency, imported when first needed
-    except ImportError as error:
-        raise DefinitionError(
-            "RedisConcurrencyRegistry needs redis-py: pip install 'agentcharts[redis]'"
-        ) from error
-    return redis
-
-
-def _redact(url: str) -> str:
-    """Return the URL without its password."""
-    try:
-        parts = urlsplit(url)
-        if parts.password is None:
-            return url
-        netloc = parts.netloc.rsplit("@", 1)[-1]
-        user = f"{parts.username}:***@" if parts.username else ":***@"
-        return urlunsplit(parts._replace(netloc=user + netloc))
-    except ValueError:
-        return "<unparsable url>"
-
-
-def _check_name(name: object) -> str:
-    if not isinstance(name, str) or not name:
-        raise InvalidSettingError("name", name, "a non-empty string")
-    return name
-
-
-def _check_timeout(timeout: object) -> None:
-    if timeout is None:
-        return
-    if (
-        isinstance(timeout, bool)
-        or not isinstance(timeout, int | float)
-        or not (math.isfinite(timeout) and timeout >= 0)
-    ):
-        raise InvalidSettingError("timeout", timeout, "a number of seconds >= 0, or None")
-
-
-def _seconds(setting: str, value: object, low: float, high: float | None) -> float:
-    expected = f"a number of seconds >= {low:g}" + (f" and < {high:g}" if high else "")
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise InvalidSettingError(setting, value, expected)
-    if value < low or (high is not None and value >= high) or value <= 0:
-        raise InvalidSettingError(setting, value, expected)
-    return float(value)
-
-
-def _running_loop() -> asyncio.AbstractEventLoop | None:
-    """Return the loop running in this thread, or ``None`` (without raising)."""
-    return asyncio.events._get_running_loop()  # noqa: SLF001 - asyncio's own cheap check
 
 
 class RedisConcurrencyRegistry:
@@ -158,53 +95,24 @@ class RedisConcurrencyRegistry:
             DefinitionError: redis-py is not installed.
             InvalidSettingError: The URL, prefix or a duration is invalid.
         """
-        redis = _import_redis()
+        redis = import_redis()
         if not isinstance(prefix, str) or not prefix or any(c.isspace() for c in prefix):
             raise InvalidSettingError("prefix", prefix, "a non-empty string without spaces")
-        self._lease_s = _seconds("lease_seconds", lease_seconds, _MIN_LEASE_S, None)
-        self._renew_every = (
-            self._lease_s / 3
+        lease = check_seconds("lease_seconds", lease_seconds, least=MIN_LEASE_S, below=None)
+        renew = (
+            lease / 3
             if renew_every is None
-            else _seconds("renew_every", renew_every, 0.0, self._lease_s)
+            else check_seconds("renew_every", renew_every, least=0, below=lease)
         )
         if not isinstance(url, str):
             raise InvalidSettingError("url", url, "a redis:// URL")
-        self._url = _redact(url)
-        self._id = secrets.token_hex(8)
-        try:
-            self._client = redis.Redis.from_url(
-                url,
-                decode_responses=True,
-                socket_timeout=_SOCKET_TIMEOUT_S,
-                socket_connect_timeout=_CONNECT_TIMEOUT_S,
-                retry=redis.retry.Retry(redis.backoff.ExponentialBackoff(0.5, 0.05), 2),
-                client_name=f"agentcharts-limits-{self._id}",
-            )
-        except (ValueError, TypeError) as error:
-            raise InvalidSettingError("url", self._url, f"a redis:// URL ({error})") from None
-        self._redis_error: type[Exception] = redis.RedisError
         self._prefix = prefix
-        self._lease_ms = round(self._lease_s * 1000)
-        self._tokens = itertools.count(1)
-        wake_ttl_ms = max(60_000, 4 * self._lease_ms)
-        self._scripts = LimitScripts(self._client, prefix, self._id, wake_ttl_ms)
-        self._keeper = Keeper(
-            self._scripts,
-            self._client,
-            url=self._url,
-            lease_s=self._lease_s,
-            renew_every=self._renew_every,
-            poll_s=min(_POLL_S, self._renew_every),
-            redis_error=self._redis_error,
-            release=self._release_quietly,
-        )
-
-    # ------------------------------------------------------------------ plumbing
+        self._backend = Backend(redis, url, prefix=prefix, lease_s=lease, renew_every=renew)
 
     @property
     def lease_seconds(self) -> float:
         """How long a slot outlives the last renewal of its holder."""
-        return self._lease_s
+        return self._backend.lease_s
 
     @property
     def prefix(self) -> str:
@@ -214,8 +122,8 @@ class RedisConcurrencyRegistry:
     def __repr__(self) -> str:
         """Show the server, the prefix and the lease."""
         return (
-            f"<RedisConcurrencyRegistry {self._url} prefix={self._prefix!r} "
-            f"lease={self._lease_s:g}s>"
+            f"<RedisConcurrencyRegistry {self._backend.url} prefix={self._prefix!r} "
+            f"lease={self._backend.lease_s:g}s>"
         )
 
     def __enter__(self) -> Self:
@@ -238,42 +146,7 @@ class RedisConcurrencyRegistry:
         Slots still held are no longer renewed and come back when their leases run out;
         release them first. Later calls raise ``ConcurrencyError``.
         """
-        self._keeper.close()
-        self._client.close()
-
-    def _call[T](self, name: str | None, step: Callable[[], T]) -> T:
-        """Run one step in Redis; turn every failure into ``LimitBackendError``."""
-        self._keeper.check_usable(name)
-        try:
-            self._scripts.bind(secrets.token_hex(16))
-            return step()
-        except StateLostError:
-            raise self._keeper.break_down() from None
-        except self._redis_error as error:
-            problem = f"{type(error).__name__}: {error}"
-            raise LimitBackendError(self._url, problem, name) from error
-
-    def _token(self) -> str:
-        return f"{self._id}:{self._lease_ms}:{next(self._tokens)}"
-
-    def _release_quietly(self, name: str, token: str) -> None:
-        """Give a slot back (or withdraw a waiter); on failure its lease returns it later."""
-        try:
-            self._call(name, lambda: self._scripts.release(name, token))
-        except Exception as error:  # noqa: BLE001 - the lease returns the slot anyway
-            _LOG.warning("could not give back a slot of %r (its lease will): %s", name, error)
-
-    def _in_background(self, name: str, token: str) -> None:
-        """Release from a loop's thread without blocking it: in the loop's executor."""
-        loop = _running_loop()
-        if loop is not None:
-            try:
-                loop.run_in_executor(None, self._release_quietly, name, token)
-            except RuntimeError:  # the executor is shut down: do it here
-                pass
-            else:
-                return
-        self._release_quietly(name, token)
+        self._backend.close()
 
     # ------------------------------------------------------------------ limits
 
@@ -293,10 +166,10 @@ class RedisConcurrencyRegistry:
                 positive int.
             LimitBackendError: Redis cannot be reached or lost its state.
         """
-        _check_name(name)
+        check_name(name)
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
             raise InvalidSettingError("limit", limit, "a positive int")
-        self._call(name, lambda: self._scripts.configure(name, limit))
+        self._backend.call(name, lambda: self._backend.scripts.configure(name, limit))
 
     def get_limit(self, name: str) -> int | None:
         """
@@ -325,8 +198,8 @@ class RedisConcurrencyRegistry:
             InvalidSettingError: The name is not a non-empty string.
             LimitBackendError: Redis cannot be reached or lost its state.
         """
-        _check_name(name)
-        self._call(name, lambda: self._scripts.configure(name, None))
+        check_name(name)
+        self._backend.call(name, lambda: self._backend.scripts.configure(name, None))
 
     def stats(self, name: str) -> LimitStats:
         """
@@ -342,8 +215,9 @@ class RedisConcurrencyRegistry:
             InvalidSettingError: The name is not a non-empty string.
             LimitBackendError: Redis cannot be reached or lost its state.
         """
-        _check_name(name)
-        limit, held, waiting = self._call(name, lambda: self._scripts.stats(name))
+        check_name(name)
+        backend = self._backend
+        limit, held, waiting = backend.call(name, lambda: backend.scripts.stats(name))
         return LimitStats(limit=limit, held=held, waiting=waiting)
 
     # ------------------------------------------------------------------ acquiring
@@ -362,29 +236,9 @@ class RedisConcurrencyRegistry:
             InvalidSettingError: The name is not a non-empty string.
             LimitBackendError: Redis cannot be reached or lost its state.
         """
-        _check_name(name)
-        token = self._token()
-        sent = time.monotonic()
-        state = self._call(name, lambda: self._scripts.acquire(name, token, wait=False))
-        if state != GRANTED:
-            return None
-        return RedisPermit(name, self._keeper.hold(name, token, sent), self)
-
-    def _enqueue(self, waiter: Waiter) -> None:
-        """Queue a registered waiter's token; the outcome reaches the waiter, never raises."""
-        name, token = waiter.name, waiter.token
-        sent = time.monotonic()
-        try:
-            state = self._call(name, lambda: self._scripts.acquire(name, token, wait=True))
-        except LimitBackendError as error:
-            self._keeper.fail_waiter(waiter, error)
-            return
-        if self._keeper.enqueued(waiter, state, sent):
-            self._release_quietly(name, token)
-
-    def _abandon(self, waiter: Waiter) -> None:
-        if self._keeper.abandon(waiter):
-            self._in_background(waiter.name, waiter.token)
+        check_name(name)
+        lease = self._backend.try_acquire(name)
+        return None if lease is None else RedisPermit(name, lease, self._backend)
 
     def acquire_sync(self, name: str, *, timeout: float | None = None) -> RedisPermit:
         """
@@ -407,9 +261,9 @@ class RedisConcurrencyRegistry:
             LimitBackendError: Redis cannot be reached, lost its state, or was unreachable
                 for so long that this caller's place in the queue ran out.
         """
-        _check_name(name)
-        _check_timeout(timeout)
-        if _running_loop() is not None:
+        check_name(name)
+        check_timeout(timeout)
+        if running_loop() is not None:
             raise LoopBlockingError(name)
         if timeout == 0:
             permit = self.try_acquire(name)
@@ -417,26 +271,16 @@ class RedisConcurrencyRegistry:
                 raise AcquireTimeoutError(name, 0)
             return permit
         deadline = None if timeout is None else time.monotonic() + timeout
-        waiter = ThreadWaiter(name, self._token())
-        self._keeper.add_waiter(waiter)
+        backend = self._backend
+        waiter = ThreadWaiter(name, backend.token())
+        backend.keeper.add_waiter(waiter)
         try:
-            self._enqueue(waiter)
+            backend.enqueue(waiter)
             waiter.wait(None if deadline is None else max(0.0, deadline - time.monotonic()))
         except BaseException:  # Ctrl-C while waiting: leave no slot behind
-            self._abandon(waiter)
+            backend.abandon(waiter)
             raise
-        return self._outcome(waiter, timeout)
-
-    def _outcome(self, waiter: Waiter, timeout: float | None) -> RedisPermit:
-        """After a thread's wait: the permit, the waiter's error, or a timeout."""
-        lease, error, withdraw = self._keeper.conclude(waiter)
-        if lease is not None:
-            return RedisPermit(waiter.name, lease, self)
-        if error is not None:
-            raise error
-        if withdraw:
-            self._release_quietly(waiter.name, waiter.token)
-        raise AcquireTimeoutError(waiter.name, timeout or 0)
+        return RedisPermit(name, backend.conclude(waiter, timeout), backend)
 
     async def acquire(
         self,
@@ -463,27 +307,28 @@ class RedisConcurrencyRegistry:
             LimitBackendError: Redis cannot be reached, lost its state, or was unreachable
                 for so long that this caller's place in the queue ran out.
         """
-        _check_name(name)
-        _check_timeout(timeout)
+        check_name(name)
+        check_timeout(timeout)
         loop = asyncio.get_running_loop()
         if timeout == 0:
             permit = await loop.run_in_executor(None, self.try_acquire, name)
             if permit is None:
                 raise AcquireTimeoutError(name, 0)
             return permit
-        waiter = TaskWaiter(name, self._token(), loop)
-        self._keeper.add_waiter(waiter)
-        loop.run_in_executor(None, self._enqueue, waiter)
+        backend = self._backend
+        waiter = TaskWaiter(name, backend.token(), loop)
+        backend.keeper.add_waiter(waiter)
+        loop.run_in_executor(None, backend.enqueue, waiter)
         try:
             async with asyncio.timeout(timeout):
                 lease: Lease = await waiter.future
         except TimeoutError:
-            self._abandon(waiter)  # a slot handed over at this very moment goes on
+            backend.abandon(waiter)
             raise AcquireTimeoutError(name, timeout or 0) from None
         except BaseException:
-            self._abandon(waiter)
+            backend.abandon(waiter)
             raise
-        return RedisPermit(name, lease, self)
+        return RedisPermit(name, lease, backend)
 
     def release(self, name: str) -> None:
         """
@@ -496,36 +341,7 @@ class RedisConcurrencyRegistry:
             UnmatchedReleaseError: This registry holds no slot of that name.
             LimitBackendError: The slot's lease was lost before this release.
         """
-        with self._keeper.lock:
-            lease = next((ls for ls in self._keeper.leases.values() if ls.name == name), None)
-        if lease is None:
-            raise UnmatchedReleaseError(name)
-        self._give_back(lease)
-
-    def _give_back(self, lease: Lease) -> None:
-        """Release a lease once; raise when it was released already, or lost first."""
-        lost = self._keeper.settle(lease)
-        if lost is None:
-            raise UnmatchedReleaseError(lease.name)
-        if _running_loop() is not None:
-            self._in_background(lease.name, lease.token)
-        elif not lost:
-            try:
-                held, _ = self._call(
-                    lease.name, lambda: self._scripts.release(lease.name, lease.token)
-                )
-            except LimitBackendError as error:
-                _LOG.warning("could not give back a slot (its lease will): %s", error)
-            else:
-                lost = not held
-        if lost:
-            raise LimitBackendError(
-                self._url,
-                "the slot's lease ran out before its release (Redis was unreachable or "
-                f"renewals stopped for {self._lease_s:g}s, or Redis lost its data), so "
-                "another caller may have been admitted in its place",
-                lease.name,
-            )
+        self._backend.give_back(None, name)
 
     def slot(self, name: str, *, timeout: float | None = None) -> RedisSlot:
         """

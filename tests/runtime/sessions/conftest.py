@@ -24,3 +24,12 @@ def store(kit, location):
     opened = kit.open(location)
     yield opened
     kit.close(opened)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """Mark the tests of stores that need a server (the PostgreSQL kit) with its marker."""
+    for item in items:
+        kit = item.callspec.params.get("kit") if hasattr(item, "callspec") else None
+        if getattr(kit, "name", None) == "postgres":
+            item.add_marker(pytest.mark.postgres)

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from datetime import datetime
 
-    from agentcharts.runtime.concurrency import ConcurrencyRegistry
+    from agentcharts.runtime.concurrency import ConcurrencyLimiter
     from agentcharts.runtime.graph._results import GraphState
     from agentcharts.runtime.sessions import SessionStore
 
@@ -56,7 +56,7 @@ class GraphBuilder:
         self._execution_timeout: float | None = None
         self._node_timeout: float | None = None
         self._reset_on_revisit = False
-        self._concurrency: ConcurrencyRegistry | None = None
+        self._concurrency: ConcurrencyLimiter | None = None
         self._store: SessionStore | None = None
         self._session_id: str | None = None
         self._hooks: list[HookProvider] = []
@@ -122,7 +122,7 @@ class GraphBuilder:
         self._reset_on_revisit = bool(enabled)
         return self
 
-    def set_concurrency(self, registry: ConcurrencyRegistry) -> Self:
+    def set_concurrency(self, registry: ConcurrencyLimiter) -> Self:
         """Make agent nodes hold a slot of their agent's limit while executing."""
         self._concurrency = registry
         return self

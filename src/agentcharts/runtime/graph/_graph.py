@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from collections.abc import AsyncGenerator, Callable, Sequence
     from datetime import datetime
 
-    from agentcharts.runtime.concurrency import ConcurrencyRegistry
+    from agentcharts.runtime.concurrency import ConcurrencyLimiter
     from agentcharts.runtime.events import StreamEvent
     from agentcharts.runtime.graph._executors import NodeExecutor
     from agentcharts.runtime.hooks import HookRegistry
@@ -86,7 +86,7 @@ class Graph:
         execution_timeout: float | None = None,
         node_timeout: float | None = None,
         reset_on_revisit: bool = False,
-        concurrency: ConcurrencyRegistry | None = None,
+        concurrency: ConcurrencyLimiter | None = None,
         store: SessionStore | None = None,
         session_id: str | None = None,
         interrupt_mode: InterruptMode = "barrier",

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from agentcharts.machines._base import TransitionRecorder
-    from agentcharts.runtime.concurrency import Permit
+    from agentcharts.runtime.concurrency import HeldSlot
     from agentcharts.runtime.graph._executors import NodeExecutor
     from agentcharts.schemas.trace import TransitionRecord
 
@@ -57,7 +57,7 @@ class NodeRun:
         self.node_id = node_id
         self.executor = executor
         self.needs_slot = needs_slot and executor.slot_key is not None
-        self.permit: Permit | None = None
+        self.permit: HeldSlot | None = None
         saved = snapshot or NodeSnapshot(node_id)
         self.status: Status | None = snapshot.status if snapshot else None
         self.execution_count = saved.execution_count

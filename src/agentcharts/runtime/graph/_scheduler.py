@@ -192,9 +192,8 @@ class Scheduler:
         graph = self.graph
         run = self.run_state
         try:
-            if node.needs_slot and graph.concurrency is not None:
-                assert node.executor.slot_key is not None  # noqa: S101 - needs_slot says so
-                node.permit = await graph.concurrency.acquire(node.executor.slot_key)
+            if not await self._take_slot(node, resumed=resumed):
+                return
             node.start_state = node.executor.snapshot() if node.execution_count else None
             if resumed:
                 node.machine.fire("resume")
@@ -235,6 +234,22 @@ class Scheduler:
         finally:
             node.release_slot()
             self.done.put_nowait(node.node_id)
+
+    async def _take_slot(self, node: NodeRun, *, resumed: bool) -> bool:
+        """Acquire the node's concurrency slot; a limit that fails fails the node."""
+        graph = self.graph
+        if not node.needs_slot or graph.concurrency is None:
+            return True
+        assert node.executor.slot_key is not None  # noqa: S101 - needs_slot says so
+        try:
+            node.permit = await graph.concurrency.acquire(node.executor.slot_key)
+        except Exception as error:  # noqa: BLE001 - a limit that fails fails the node
+            node.error = f"no concurrency slot: {_describe(error)}"
+            node.machine.fire("fail" if resumed else "cancel")
+            graph._checkpoint()  # noqa: SLF001 - the scheduler is part of the graph
+            self.emit(NodeFailed(node.node_id, node.error))
+            return False
+        return True
 
     async def _call(self, node: NodeRun, node_input: Any) -> ExecutorOutcome:
         graph = self.graph

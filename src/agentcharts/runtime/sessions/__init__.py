@@ -18,12 +18,14 @@ from agentcharts.runtime.sessions._protocol import SessionStore
 from agentcharts.runtime.sessions._records import SessionInfo, StoredSession
 from agentcharts.runtime.sessions.file import FileSessionStore
 from agentcharts.runtime.sessions.memory import MemorySessionStore
+from agentcharts.runtime.sessions.postgres import PostgresSessionStore
 from agentcharts.runtime.sessions.sqlite import SQLiteSessionStore
 
 __all__ = [
     "MAX_SESSION_ID_LENGTH",
     "FileSessionStore",
     "MemorySessionStore",
+    "PostgresSessionStore",
     "SQLiteSessionStore",
     "SessionInfo",
     "SessionStore",

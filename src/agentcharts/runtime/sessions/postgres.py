@@ -23,18 +23,14 @@ the same moment do not race on ``CREATE TABLE``.
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import math
 import os
-import re
 import threading
+import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Self
 
 from agentcharts.exceptions import (
     CorruptSessionError,
-    DefinitionError,
-    InvalidSettingError,
     SessionConflictError,
     SessionNotFoundError,
     StoreUnavailableError,
@@ -47,87 +43,27 @@ from agentcharts.runtime.sessions._documents import (
     utc_now,
 )
 from agentcharts.runtime.sessions._ids import validate_session_id
+from agentcharts.runtime.sessions._postgres_sql import (
+    DEFAULT_TABLE,
+    Statements,
+    check_seconds,
+    check_table,
+    connection_params,
+    import_psycopg,
+)
 from agentcharts.runtime.sessions._records import SessionInfo, StoredSession
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-    from types import ModuleType, TracebackType
+    from types import TracebackType
 
     from psycopg import Connection
-    from psycopg.sql import Composed
 
 __all__ = ["DEFAULT_TABLE", "PostgresSessionStore"]
 
-DEFAULT_TABLE = "agentcharts_sessions"
-"""The table a store uses unless told otherwise."""
-
-_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 _MAX_IDLE = 8
-_KEEPALIVES = {"keepalives": "1", "keepalives_idle": "5", "keepalives_interval": "2"}
-
-_CREATE = """
-CREATE TABLE IF NOT EXISTS {table} (
-    session_id text PRIMARY KEY,
-    version bigint NOT NULL,
-    document bytea NOT NULL,
-    sha256 text NOT NULL,
-    updated_at timestamptz NOT NULL
-)
-"""
-# an infinite timestamp cannot become a datetime: read it as NULL, which load reports as corrupt
-_STATEMENTS = {
-    "load": (
-        "SELECT version, document, sha256, CASE WHEN isfinite(updated_at) THEN updated_at END "
-        "FROM {table} WHERE session_id = %s"
-    ),
-    "version": "SELECT version FROM {table} WHERE session_id = %s",
-    "insert": (
-        "INSERT INTO {table} (session_id, version, document, sha256, updated_at) "
-        "VALUES (%s, 1, %s, %s, %s) ON CONFLICT (session_id) DO NOTHING"
-    ),
-    "update": (
-        "UPDATE {table} SET version = %s, document = %s, sha256 = %s, "
-        "updated_at = GREATEST(%s, updated_at) WHERE session_id = %s AND version = %s"
-    ),
-    "delete": "DELETE FROM {table} WHERE session_id = %s",
-    "delete_at": "DELETE FROM {table} WHERE session_id = %s AND version = %s",
-    "list": (
-        "SELECT session_id, version, CASE WHEN isfinite(updated_at) THEN updated_at END, "
-        "octet_length(document) FROM {table}"
-    ),
-    "exists": "SELECT 1 FROM {table} WHERE session_id = %s",
-}
-
-
-def _import_psycopg() -> ModuleType:
-    """Import psycopg 3, or explain which extra to install."""
-    try:
-        import psycopg  # noqa: PLC0415 - an optional dependency, imported when first needed
-    except ImportError as error:
-        raise DefinitionError(
-            "PostgresSessionStore needs psycopg 3: pip install 'agentcharts[postgres]'"
-        ) from error
-    return psycopg
-
-
-def _positive(setting: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
-        raise InvalidSettingError(setting, value, "a positive number of seconds")
-    if not math.isfinite(value):
-        raise InvalidSettingError(setting, value, "a positive number of seconds")
-    return float(value)
-
-
-def _split_table(table: object) -> tuple[str, ...]:
-    parts = table.split(".") if isinstance(table, str) else []
-    if not 1 <= len(parts) <= 2 or not all(_IDENTIFIER.fullmatch(part) for part in parts):  # noqa: PLR2004 - table or schema.table
-        raise InvalidSettingError(
-            "table",
-            table,
-            "a lowercase SQL name ([a-z_][a-z0-9_]*, at most 63 characters), "
-            "optionally schema-qualified as 'schema.table'",
-        )
-    return tuple(parts)
+_CHECK_AFTER_S = 1.0
+"""A pooled connection idle longer than this is checked (``SELECT 1``) before it is lent."""
 
 
 class PostgresSessionStore:
@@ -174,43 +110,19 @@ class PostgresSessionStore:
             InvalidSettingError: The DSN cannot be parsed, the table name is not allowed, or
                 a timeout is not a positive number.
         """
-        psycopg = _import_psycopg()
+        psycopg = import_psycopg()
         self._psycopg = psycopg
-        if not isinstance(dsn, str) or not dsn.strip():
-            raise InvalidSettingError("dsn", dsn, "a PostgreSQL connection string or URL")
-        try:
-            params = psycopg.conninfo.conninfo_to_dict(dsn)
-        except psycopg.Error:
-            raise InvalidSettingError(
-                "dsn", "<unparsable>", "a PostgreSQL connection string or URL"
-            ) from None
-        parts = _split_table(table)
+        self._params, self._where = connection_params(psycopg, dsn, connect_timeout)
+        parts = check_table(table)
         self._table = ".".join(parts)
-        seconds = _positive("connect_timeout", connect_timeout)
         self._statement_ms = (
             None
             if statement_timeout is None
-            else round(_positive("statement_timeout", statement_timeout) * 1000)
+            else round(check_seconds("statement_timeout", statement_timeout) * 1000)
         )
-        for key, value in _KEEPALIVES.items():
-            params.setdefault(key, value)
-        params["connect_timeout"] = str(max(2, math.ceil(seconds)))
-        self._params: dict[str, Any] = dict(params)
-        self._where = "{}@{}:{}/{}".format(
-            params.get("user") or "",
-            params.get("host") or params.get("hostaddr") or "localhost",
-            params.get("port") or 5432,
-            params.get("dbname") or "",
-        )
-        identifier = psycopg.sql.Identifier(*parts)
-        self._create: Composed = psycopg.sql.SQL(_CREATE).format(table=identifier)
-        self._sql: dict[str, Composed] = {
-            key: psycopg.sql.SQL(text).format(table=identifier) for key, text in _STATEMENTS.items()
-        }
-        digest = hashlib.sha256(f"agentcharts.sessions:{self._table}".encode()).digest()
-        self._lock_key = int.from_bytes(digest[:8], "big", signed=True)
+        self._sql = Statements(psycopg, parts)
         self._lock = threading.Lock()
-        self._idle: list[Connection[Any]] = []
+        self._idle: list[tuple[Connection[Any], float]] = []
         self._closed = False
         self._ready = False
         self._pid = os.getpid()
@@ -242,7 +154,7 @@ class PostgresSessionStore:
         with self._lock:
             self._closed = True
             idle, self._idle = self._idle, []
-        for connection in idle:
+        for connection, _ in idle:
             connection.close()
 
     def migrate(self) -> None:
@@ -263,10 +175,10 @@ class PostgresSessionStore:
 
     def _migrate(self, connection: Connection[Any]) -> None:
         with connection.transaction():
-            connection.execute("SELECT pg_advisory_xact_lock(%s)", (self._lock_key,))
+            connection.execute("SELECT pg_advisory_xact_lock(%s)", (self._sql.lock_key,))
             row = connection.execute("SELECT to_regclass(%s) IS NULL", (self._table,)).fetchone()
             if row is not None and row[0]:
-                connection.execute(self._create)
+                connection.execute(self._sql.create)
         self._ready = True
 
     def _open(self) -> Connection[Any]:
@@ -279,20 +191,35 @@ class PostgresSessionStore:
             raise
         return connection
 
+    def _borrow(self) -> Connection[Any]:
+        """Take an idle connection that still works, or open one."""
+        while True:
+            with self._lock:
+                if self._closed:
+                    raise StoreUnavailableError(f"{self!r} is closed")
+                if self._pid != os.getpid():
+                    # a forked child must not use its parent's connections: leave them be
+                    self._idle, self._pid = [], os.getpid()
+                if not self._idle:
+                    break
+                connection, since = self._idle.pop()
+            if time.monotonic() - since < _CHECK_AFTER_S:
+                return connection
+            try:  # idle for a while: the server may have closed it (a restart, a timeout)
+                connection.execute("SELECT 1")
+            except self._psycopg.Error:
+                connection.close()
+                continue
+            return connection
+        return self._open()
+
     @contextlib.contextmanager
     def _connection(self, *, migrate: bool = True) -> Iterator[Connection[Any]]:
         """Lend a connection for one operation; psycopg errors become ``StoreUnavailableError``."""
-        with self._lock:
-            if self._closed:
-                raise StoreUnavailableError(f"{self!r} is closed")
-            if self._pid != os.getpid():
-                # a forked child must not use its parent's connections: leave them be
-                self._idle, self._pid = [], os.getpid()
-            connection = self._idle.pop() if self._idle else None
+        connection: Connection[Any] | None = None
         healthy = False
         try:
-            if connection is None:
-                connection = self._open()
+            connection = self._borrow()
             if migrate and not self._ready:
                 self._migrate(connection)
             yield connection
@@ -307,13 +234,13 @@ class PostgresSessionStore:
         if healthy and not connection.closed:
             with self._lock:
                 if not self._closed and len(self._idle) < _MAX_IDLE:
-                    self._idle.append(connection)
+                    self._idle.append((connection, time.monotonic()))
                     return
         connection.close()
 
     def _version_in(self, connection: Connection[Any], session_id: str) -> int | None:
         """Return the stored version, or ``None`` when the session is not stored."""
-        row = connection.execute(self._sql["version"], (session_id,)).fetchone()
+        row = connection.execute(self._sql.text["version"], (session_id,)).fetchone()
         return None if row is None else check_stored_version(session_id, row[0])
 
     @staticmethod
@@ -343,7 +270,7 @@ class PostgresSessionStore:
         """
         sid = validate_session_id(session_id)
         with self._connection() as connection:
-            row = connection.execute(self._sql["load"], (sid,)).fetchone()
+            row = connection.execute(self._sql.text["load"], (sid,)).fetchone()
         if row is None:
             raise SessionNotFoundError(sid)
         version, data, sha256, updated_at = row
@@ -378,12 +305,12 @@ class PostgresSessionStore:
         now = utc_now()
         with self._connection() as connection:
             if expected == 0:
-                cursor = connection.execute(self._sql["insert"], (sid, data, digest, now))
+                cursor = connection.execute(self._sql.text["insert"], (sid, data, digest, now))
                 if cursor.rowcount != 1:
                     raise SessionConflictError(sid, 0, self._version_in(connection, sid))
                 return 1
             cursor = connection.execute(
-                self._sql["update"], (expected + 1, data, digest, now, sid, expected)
+                self._sql.text["update"], (expected + 1, data, digest, now, sid, expected)
             )
             if cursor.rowcount != 1:
                 raise SessionConflictError(sid, expected, self._version_in(connection, sid))
@@ -412,10 +339,10 @@ class PostgresSessionStore:
         )
         with self._connection() as connection:
             if expected is None:
-                if connection.execute(self._sql["delete"], (sid,)).rowcount != 1:
+                if connection.execute(self._sql.text["delete"], (sid,)).rowcount != 1:
                     raise SessionNotFoundError(sid)
                 return
-            if connection.execute(self._sql["delete_at"], (sid, expected)).rowcount == 1:
+            if connection.execute(self._sql.text["delete_at"], (sid, expected)).rowcount == 1:
                 return
             actual = self._version_in(connection, sid)
         if actual is None:
@@ -434,7 +361,7 @@ class PostgresSessionStore:
             StoreUnavailableError: The database cannot be used.
         """
         with self._connection() as connection:
-            rows = connection.execute(self._sql["list"]).fetchall()
+            rows = connection.execute(self._sql.text["list"]).fetchall()
         found: list[SessionInfo] = []
         for raw_id, version, updated_at, size in rows:
             try:
@@ -467,4 +394,4 @@ class PostgresSessionStore:
         """
         sid = validate_session_id(session_id)
         with self._connection() as connection:
-            return connection.execute(self._sql["exists"], (sid,)).fetchone() is not None
+            return connection.execute(self._sql.text["exists"], (sid,)).fetchone() is not None
