@@ -32,7 +32,7 @@ from agentcharts.runtime.hooks import (
 )
 from agentcharts.runtime.interrupts import Interrupt
 from agentcharts.runtime.models import FunctionModel, Model, ModelResponse, ScriptedModel
-from agentcharts.runtime.redis_concurrency import RedisConcurrencyRegistry, RedisPermit, RedisSlot
+from agentcharts.runtime.redis_concurrency import RedisConcurrencyRegistry, RedisPermit
 from agentcharts.runtime.results import AgentResult
 from agentcharts.runtime.retry import RetryPolicy
 from agentcharts.runtime.sessions import (
@@ -78,7 +78,6 @@ __all__ = [
     "PostgresSessionStore",
     "RedisConcurrencyRegistry",
     "RedisPermit",
-    "RedisSlot",
     "RetryPolicy",
     "SQLiteSessionStore",
     "ScriptedModel",

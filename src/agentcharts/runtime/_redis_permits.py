@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Self
 
-from agentcharts.exceptions import ConcurrencyError
-
 if TYPE_CHECKING:
     from agentcharts.runtime._redis_backend import Backend
     from agentcharts.runtime._redis_waiters import Lease
-    from agentcharts.runtime.redis_concurrency import RedisConcurrencyRegistry
 
-__all__ = ["RedisPermit", "RedisSlot"]
+__all__ = ["RedisPermit"]
 
 
 class RedisPermit:
@@ -71,60 +68,3 @@ class RedisPermit:
         """Return ``<RedisPermit 'name' held>``, ``... released>`` or ``... lost>``."""
         state = "released" if self.released else "lost" if self.lost else "held"
         return f"<RedisPermit {self.name!r} {state}>"
-
-
-class RedisSlot:
-    """
-    A context manager for one slot: ``with`` acquires it in sync code, ``async with`` in async.
-
-    Returned by :meth:`RedisConcurrencyRegistry.slot`; the block receives the permit.
-
-    .. versionadded:: 0.1
-    """
-
-    __slots__ = ("_name", "_permit", "_registry", "_timeout")
-
-    def __init__(
-        self, registry: RedisConcurrencyRegistry, name: str, timeout: float | None
-    ) -> None:
-        """
-        Build the context manager; nothing is acquired until the block is entered.
-
-        Args:
-            registry: The registry to acquire from.
-            name: The limit's name.
-            timeout: The most seconds to wait for the slot, or ``None``.
-        """
-        self._registry = registry
-        self._name = name
-        self._timeout = timeout
-        self._permit: RedisPermit | None = None
-
-    def _check_unused(self) -> None:
-        if self._permit is not None:
-            raise ConcurrencyError(f"slot({self._name!r}) is already entered; make one per block")
-
-    def _exit(self) -> None:
-        permit, self._permit = self._permit, None
-        if permit is not None and not permit.released:
-            permit.release()
-
-    def __enter__(self) -> RedisPermit:
-        """Acquire with ``acquire_sync`` and return the permit."""
-        self._check_unused()
-        self._permit = self._registry.acquire_sync(self._name, timeout=self._timeout)
-        return self._permit
-
-    def __exit__(self, *exc_info: object) -> None:
-        """Release the slot, unless the block released the permit itself."""
-        self._exit()
-
-    async def __aenter__(self) -> RedisPermit:
-        """Acquire with ``await acquire()`` and return the permit."""
-        self._check_unused()
-        self._permit = await self._registry.acquire(self._name, timeout=self._timeout)
-        return self._permit
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        """Release the slot, unless the block released the permit itself."""
-        self._exit()

@@ -5,6 +5,7 @@ Every field of these objects is read and written under the keeper's lock.
 
 from __future__ import annotations
 
+import abc
 import contextlib
 import enum
 import threading
@@ -50,7 +51,7 @@ class Lease:
         return not (self.lost or self.released)
 
 
-class Waiter:
+class Waiter(abc.ABC):
     """A caller waiting for a slot; every field is read and written under the keeper lock."""
 
     __slots__ = ("confirmed_at", "enqueued", "error", "lease", "name", "state", "token")
@@ -65,13 +66,13 @@ class Waiter:
         self.lease: Lease | None = None
         self.error: BaseException | None = None
 
+    @abc.abstractmethod
     def deliver(self, lease: Lease) -> bool:
         """Hand the slot over; ``False`` when nobody can take it any more."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def fail(self, error: BaseException) -> None:
         """End the wait with an error."""
-        raise NotImplementedError
 
 
 class ThreadWaiter(Waiter):

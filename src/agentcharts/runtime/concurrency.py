@@ -23,11 +23,11 @@ from attrs import frozen
 
 from agentcharts.exceptions import (
     AcquireTimeoutError,
-    ConcurrencyError,
     InvalidSettingError,
     LoopBlockingError,
     UnmatchedReleaseError,
 )
+from agentcharts.runtime._slot import Slot
 from agentcharts.runtime._waiters import GONE as _GONE
 from agentcharts.runtime._waiters import GRANTED as _GRANTED
 from agentcharts.runtime._waiters import WAITING as _WAITING
@@ -369,7 +369,7 @@ class ConcurrencyRegistry:
                 raise UnmatchedReleaseError(name)
             self._give_back(limiter, next(iter(limiter.permits)))
 
-    def slot(self, name: str, *, timeout: float | None = None) -> Slot:
+    def slot(self, name: str, *, timeout: float | None = None) -> Slot[Permit]:
         """
         Return a context manager that holds a slot for the length of a block.
 
@@ -385,7 +385,7 @@ class ConcurrencyRegistry:
         """
         return Slot(self, name, timeout)
 
-    def throttle(self, name: str, *, timeout: float | None = None) -> Slot:
+    def throttle(self, name: str, *, timeout: float | None = None) -> Slot[Permit]:
         """
         Return :meth:`slot` (kept for code written against ``async with registry.throttle``).
 
@@ -469,61 +469,6 @@ class ConcurrencyRegistry:
             self._drop_waiter(limiter, waiter)
         if not waiter.future.done():
             waiter.future.set_exception(AcquireTimeoutError(limiter.name, timeout))
-
-
-class Slot:
-    """
-    A context manager for one slot: ``with`` acquires it in sync code, ``async with`` in async.
-
-    Returned by :meth:`ConcurrencyRegistry.slot`; the block receives the :class:`Permit`.
-
-    .. versionadded:: 0.1
-    """
-
-    __slots__ = ("_name", "_permit", "_registry", "_timeout")
-
-    def __init__(self, registry: ConcurrencyRegistry, name: str, timeout: float | None) -> None:
-        """
-        Build the context manager; nothing is acquired until the block is entered.
-
-        Args:
-            registry: The registry to acquire from.
-            name: The limit's name.
-            timeout: The most seconds to wait for the slot, or ``None``.
-        """
-        self._registry = registry
-        self._name = name
-        self._timeout = timeout
-        self._permit: Permit | None = None
-
-    def _check_unused(self) -> None:
-        if self._permit is not None:
-            raise ConcurrencyError(f"slot({self._name!r}) is already entered; make one per block")
-
-    def _exit(self) -> None:
-        permit, self._permit = self._permit, None
-        if permit is not None and not permit.released:
-            permit.release()
-
-    def __enter__(self) -> Permit:
-        """Acquire with ``acquire_sync`` and return the permit."""
-        self._check_unused()
-        self._permit = self._registry.acquire_sync(self._name, timeout=self._timeout)
-        return self._permit
-
-    def __exit__(self, *exc_info: object) -> None:
-        """Release the slot, unless the block released the permit itself."""
-        self._exit()
-
-    async def __aenter__(self) -> Permit:
-        """Acquire with ``await acquire()`` and return the permit."""
-        self._check_unused()
-        self._permit = await self._registry.acquire(self._name, timeout=self._timeout)
-        return self._permit
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        """Release the slot, unless the block released the permit itself."""
-        self._exit()
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:

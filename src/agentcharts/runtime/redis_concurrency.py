@@ -37,7 +37,7 @@ from agentcharts.exceptions import (
     LoopBlockingError,
 )
 from agentcharts.runtime._redis_backend import Backend
-from agentcharts.runtime._redis_permits import RedisPermit, RedisSlot
+from agentcharts.runtime._redis_permits import RedisPermit
 from agentcharts.runtime._redis_settings import (
     MIN_LEASE_S,
     check_name,
@@ -47,6 +47,7 @@ from agentcharts.runtime._redis_settings import (
     running_loop,
 )
 from agentcharts.runtime._redis_waiters import TaskWaiter, ThreadWaiter
+from agentcharts.runtime._slot import Slot
 from agentcharts.runtime.concurrency import LimitStats
 
 if TYPE_CHECKING:
@@ -54,7 +55,7 @@ if TYPE_CHECKING:
 
     from agentcharts.runtime._redis_waiters import Lease
 
-__all__ = ["RedisConcurrencyRegistry", "RedisPermit", "RedisSlot"]
+__all__ = ["RedisConcurrencyRegistry", "RedisPermit"]
 
 
 class RedisConcurrencyRegistry:
@@ -343,7 +344,7 @@ class RedisConcurrencyRegistry:
         """
         self._backend.give_back(None, name)
 
-    def slot(self, name: str, *, timeout: float | None = None) -> RedisSlot:
+    def slot(self, name: str, *, timeout: float | None = None) -> Slot[RedisPermit]:
         """
         Return a context manager that holds a slot for the length of a block.
 
@@ -357,9 +358,9 @@ class RedisConcurrencyRegistry:
         Returns:
             The context manager; use it for one block at a time.
         """
-        return RedisSlot(self, name, timeout)
+        return Slot(self, name, timeout)
 
-    def throttle(self, name: str, *, timeout: float | None = None) -> RedisSlot:
+    def throttle(self, name: str, *, timeout: float | None = None) -> Slot[RedisPermit]:
         """
         Return :meth:`slot` (kept for code written against ``async with registry.throttle``).
 
@@ -370,4 +371,4 @@ class RedisConcurrencyRegistry:
         Returns:
             The context manager.
         """
-        return RedisSlot(self, name, timeout)
+        return Slot(self, name, timeout)

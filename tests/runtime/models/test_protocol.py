@@ -50,11 +50,14 @@ class TestModelBase:
         assert 1 == len(events)
         assert "tool_use" == events[0].stop_reason  # type: ignore[union-attr]
 
-    @pytest.mark.asyncio
-    async def test_complete_must_be_implemented(self) -> None:
-        """The bare base refuses to complete."""
-        with pytest.raises(NotImplementedError, match="ModelBase must implement complete"):
-            await ModelBase().complete([], [], None)
+    def test_complete_must_be_implemented(self) -> None:
+        """A subclass that does not implement complete cannot be built."""
+
+        class Incomplete(ModelBase):
+            pass
+
+        with pytest.raises(TypeError, match="abstract method"):
+            Incomplete()  # type: ignore[abstract]
 
     def test_subclass_is_a_model(self) -> None:
         """A ModelBase subclass satisfies the runtime-checkable protocol; a plain object does not."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import abc
 from typing import TYPE_CHECKING, Literal, Protocol, TypeAlias, runtime_checkable
 
 from attrs import frozen
@@ -130,7 +131,7 @@ class Model(Protocol):
         ...
 
 
-class ModelBase:
+class ModelBase(abc.ABC):
     """
     A base for models that cannot stream: ``stream`` falls back to ``complete``.
 
@@ -140,6 +141,7 @@ class ModelBase:
     .. versionadded:: 0.1
     """
 
+    @abc.abstractmethod
     async def complete(
         self,
         messages: Sequence[Message],
@@ -156,11 +158,7 @@ class ModelBase:
 
         Returns:
             The assistant's turn.
-
-        Raises:
-            NotImplementedError: The subclass did not implement it.
         """
-        raise NotImplementedError(f"{type(self).__name__} must implement complete()")
 
     async def stream(
         self,
