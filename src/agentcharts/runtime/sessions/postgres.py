@@ -27,7 +27,7 @@ import os
 import threading
 import time
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
 from agentcharts.exceptions import (
     CorruptSessionError,
@@ -35,6 +35,7 @@ from agentcharts.exceptions import (
     SessionNotFoundError,
     StoreUnavailableError,
 )
+from agentcharts.runtime.sessions._closing import ClosingStore
 from agentcharts.runtime.sessions._documents import (
     check_expected_version,
     check_stored_version,
@@ -55,7 +56,6 @@ from agentcharts.runtime.sessions._records import SessionInfo, StoredSession
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-    from types import TracebackType
 
     from psycopg import Connection
 
@@ -66,7 +66,7 @@ _CHECK_AFTER_S = 1.0
 """A pooled connection idle longer than this is checked (``SELECT 1``) before it is lent."""
 
 
-class PostgresSessionStore:
+class PostgresSessionStore(ClosingStore):
     """
     Keeps sessions as rows of one PostgreSQL table; see the module docstring for the schema.
 
@@ -135,19 +135,6 @@ class PostgresSessionStore:
     def __repr__(self) -> str:
         """Show the server, database and table, never the password."""
         return f"PostgresSessionStore({self._where!r}, table={self._table!r})"
-
-    def __enter__(self) -> Self:
-        """Return the store; it is closed when the ``with`` block ends."""
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        """Close the store."""
-        self.close()
 
     def close(self) -> None:
         """Close every idle connection; later calls raise ``StoreUnavailableError``."""

@@ -24,7 +24,7 @@ import os
 import sqlite3
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING
 
 from agentcharts.exceptions import (
     CorruptSessionError,
@@ -33,6 +33,7 @@ from agentcharts.exceptions import (
     SessionNotFoundError,
     StoreUnavailableError,
 )
+from agentcharts.runtime.sessions._closing import ClosingStore
 from agentcharts.runtime.sessions._documents import (
     check_expected_version,
     check_stored_version,
@@ -47,7 +48,6 @@ from agentcharts.runtime.sessions._records import SessionInfo, StoredSession
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-    from types import TracebackType
 
 __all__ = ["TABLE", "SQLiteSessionStore"]
 
@@ -93,7 +93,7 @@ def _text(value: object) -> object:
     return value
 
 
-class SQLiteSessionStore:
+class SQLiteSessionStore(ClosingStore):
     """
     Keeps sessions as rows of one table in a SQLite file; see the module docstring.
 
@@ -142,19 +142,6 @@ class SQLiteSessionStore:
     def __repr__(self) -> str:
         """Show the database file."""
         return f"SQLiteSessionStore({str(self._path)!r})"
-
-    def __enter__(self) -> Self:
-        """Return the store; it is closed when the ``with`` block ends."""
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        """Close the store."""
-        self.close()
 
     def close(self) -> None:
         """Close every idle connection; later calls raise ``StoreUnavailableError``."""
