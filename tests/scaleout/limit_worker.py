@@ -29,7 +29,7 @@ import time
 
 import redis
 
-from agentcharts.runtime.redis_concurrency import RedisConcurrencyRegistry
+from agentcharts.runtime.concurrency.redis import RedisConcurrencyRegistry
 
 HOLD_S = 0.03
 

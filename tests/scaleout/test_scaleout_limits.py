@@ -1,4 +1,4 @@
-"""Tests for `agentcharts.runtime.redis_concurrency` across real processes sharing one limit."""
+"""Tests for `agentcharts.runtime.concurrency.redis` across real processes sharing one limit."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from scaleout_support import REDIS_URL, finish, start, wait_until
 
 from agentcharts.runtime.concurrency import LimitStats
-from agentcharts.runtime.redis_concurrency import RedisConcurrencyRegistry
+from agentcharts.runtime.concurrency.redis import RedisConcurrencyRegistry
 
 pytestmark = [pytest.mark.redis, pytest.mark.slow]
 

@@ -9,16 +9,16 @@ from typing import TYPE_CHECKING, Any
 from agentcharts.exceptions import DefinitionError, GraphFileError
 from agentcharts.graphfile.imports import ImportPathError, add_search_path, import_object
 from agentcharts.graphfile.timeouts import with_tool_timeout
-from agentcharts.runtime.agent import Agent
-from agentcharts.runtime.concurrency import ConcurrencyRegistry
+from agentcharts.runtime.agent._agent import Agent
+from agentcharts.runtime.concurrency._registry import ConcurrencyRegistry
 from agentcharts.runtime.graph import GraphBuilder
 from agentcharts.runtime.hooks import HookProvider
 from agentcharts.runtime.models import OpenAICompatibleModel, ScriptedModel
-from agentcharts.runtime.tool_config import ToolConfig
-from agentcharts.runtime.tools import Tool, tool
+from agentcharts.runtime.tools._config import ToolConfig
+from agentcharts.runtime.tools._tool import Tool, tool
 
 if TYPE_CHECKING:
-    from agentcharts.graphfile.spec import AgentSpec, GraphFile, ModelSpec
+    from agentcharts.graphfile._specs import AgentSpec, GraphSpec, ModelSpec
     from agentcharts.runtime.graph import Graph
     from agentcharts.runtime.models import Model
     from agentcharts.runtime.sessions import SessionStore
@@ -29,7 +29,7 @@ __all__ = ["build_graph"]
 class _Builder:
     """Builds one graph from one file; caches models, tools and hooks per definition."""
 
-    def __init__(self, spec: GraphFile, tool_timeout: float | None) -> None:
+    def __init__(self, spec: GraphSpec, tool_timeout: float | None) -> None:
         self.spec = spec
         self.tool_timeout = tool_timeout
         self.models: dict[str, Model] = {}
@@ -172,14 +172,14 @@ class _Builder:
 
 
 def build_graph(
-    spec: GraphFile,
+    spec: GraphSpec,
     *,
     store: SessionStore | None,
     session_id: str | None,
     tool_timeout: float | None,
 ) -> Graph:
     """
-    Build the graph a parsed file describes (see :meth:`GraphFile.build`).
+    Build the graph a parsed file describes (see ``GraphFile.build``).
 
     Args:
         spec: The parsed file.

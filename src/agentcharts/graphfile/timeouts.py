@@ -31,7 +31,7 @@ import threading
 from typing import Any
 
 from agentcharts.exceptions import InvalidSettingError
-from agentcharts.runtime.tools import Tool, tool
+from agentcharts.runtime.tools._tool import Tool, tool
 
 __all__ = ["timeout_payload", "with_tool_timeout"]
 

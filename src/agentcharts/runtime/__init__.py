@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agentcharts.runtime.agent import Agent
+from agentcharts.runtime.agent import Agent, AgentResult
 from agentcharts.runtime.concurrency import (
     ConcurrencyLimiter,
     ConcurrencyRegistry,
@@ -10,7 +10,7 @@ from agentcharts.runtime.concurrency import (
     Permit,
     Slot,
 )
-from agentcharts.runtime.context import ToolContext
+from agentcharts.runtime.concurrency.redis import RedisConcurrencyRegistry, RedisPermit
 from agentcharts.runtime.graph import (
     AfterNodeCallEvent,
     BeforeNodeCallEvent,
@@ -32,8 +32,6 @@ from agentcharts.runtime.hooks import (
 )
 from agentcharts.runtime.interrupts import Interrupt
 from agentcharts.runtime.models import FunctionModel, Model, ModelResponse, ScriptedModel
-from agentcharts.runtime.redis_concurrency import RedisConcurrencyRegistry, RedisPermit
-from agentcharts.runtime.results import AgentResult
 from agentcharts.runtime.retry import RetryPolicy
 from agentcharts.runtime.sessions import (
     FileSessionStore,
@@ -42,9 +40,15 @@ from agentcharts.runtime.sessions import (
     SessionStore,
     SQLiteSessionStore,
 )
-from agentcharts.runtime.tool_config import ToolConfig
-from agentcharts.runtime.tool_executor import ExecutorStats, ToolExecutor
-from agentcharts.runtime.tools import Tool, Toolbox, tool
+from agentcharts.runtime.tools import (
+    ExecutorStats,
+    Tool,
+    Toolbox,
+    ToolConfig,
+    ToolContext,
+    ToolExecutor,
+    tool,
+)
 
 __all__ = [
     "AfterInvocationEvent",

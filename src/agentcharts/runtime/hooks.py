@@ -10,7 +10,7 @@ from attrs import define, field
 
 from agentcharts.exceptions import DefinitionError
 from agentcharts.runtime.models import ModelResponse
-from agentcharts.runtime.tools import Tool
+from agentcharts.runtime.tools._tool import Tool
 from agentcharts.schemas.messages import Message, ToolResultBlock, ToolUseBlock
 
 __all__ = [

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from agentcharts.exceptions import DefinitionError, InvalidSettingError
 from agentcharts.machines._base import utc_now
-from agentcharts.runtime.graph._executors import adapt
+from agentcharts.runtime.graph._adapt import adapt
 from agentcharts.runtime.graph._graph import Edge, Graph, InterruptMode
 from agentcharts.runtime.hooks import HookProvider, HookRegistry
 from agentcharts.runtime.sessions import validate_session_id
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from datetime import datetime
 
-    from agentcharts.runtime.concurrency import ConcurrencyLimiter
+    from agentcharts.runtime.concurrency._registry import ConcurrencyLimiter
     from agentcharts.runtime.graph._results import GraphState
     from agentcharts.runtime.sessions import SessionStore
 

@@ -1,4 +1,4 @@
-"""Adapters that let a graph run an Agent, a nested Graph or a plain function as a node."""
+"""What a graph needs of a node's executor, and the adapters for an Agent and a function."""
 
 from __future__ import annotations
 
@@ -11,23 +11,20 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from attrs import field, frozen
 
-from agentcharts.exceptions import DefinitionError, ExecutionError
-from agentcharts.runtime.agent import Agent
-from agentcharts.runtime.events import AgentFinished, GraphFinished
+from agentcharts.runtime.events import AgentFinished
 from agentcharts.runtime.interrupts import Interrupt
 from agentcharts.schemas._problems import NotJSONError, copy_json_value
 from agentcharts.schemas.messages import Usage
 from agentcharts.schemas.records import AgentSnapshot, GraphSnapshot, NodeOutput
-from agentcharts.schemas.status import Status
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from agentcharts.runtime.agent._agent import Agent
     from agentcharts.runtime.events import StreamEvent
-    from agentcharts.runtime.graph._graph import Graph
     from agentcharts.runtime.graph._results import GraphState
 
-__all__ = ["ExecutorOutcome", "NodeExecutor", "adapt"]
+__all__ = ["AgentExecutor", "ExecutorOutcome", "FunctionExecutor", "NodeExecutor"]
 
 
 @frozen
@@ -82,7 +79,7 @@ class NodeExecutor(abc.ABC):
         """Namespace the executor's interrupt ids with the node path and visit."""
 
 
-class _AgentExecutor(NodeExecutor):
+class AgentExecutor(NodeExecutor):
     kind = "agent"
 
     def __init__(self, agent: Agent) -> None:
@@ -126,50 +123,6 @@ class _AgentExecutor(NodeExecutor):
         self.agent.interrupt_scope = scope
 
 
-class _GraphExecutor(NodeExecutor):
-    kind = "graph"
-
-    def __init__(self, graph: Graph) -> None:
-        self.target = graph
-        self.graph = graph
-
-    async def run(
-        self, node_input: Any, state: GraphState, emit: Callable[[StreamEvent], None]
-    ) -> ExecutorOutcome:
-        del state
-        result = None
-        async with aclosing(self.graph.stream_async(node_input)) as events:
-            async for event in events:
-                if isinstance(event, GraphFinished):
-                    result = event.result
-                else:
-                    emit(event)
-        assert result is not None  # noqa: S101 - stream_async always ends with GraphFinished
-        if result.status is Status.INTERRUPTED:
-            return ExecutorOutcome(None, result.interrupts, result.accumulated_usage)
-        if result.status is Status.FAILED:
-            raise ExecutionError(f"nested graph failed: {result.error}")
-        text = "\n".join(result.results[n].text for n in self.graph.sink_ids(result))
-        output = NodeOutput("graph", text, usage=result.accumulated_usage)
-        return ExecutorOutcome(output, usage=result.accumulated_usage)
-
-    def pending_interrupts(self) -> tuple[Interrupt, ...]:
-        return self.graph.pending_interrupts
-
-    def snapshot(self) -> GraphSnapshot | None:
-        return self.graph.snapshot()
-
-    def restore(self, snapshot: AgentSnapshot | GraphSnapshot | None) -> None:
-        if isinstance(snapshot, GraphSnapshot):
-            self.graph.restore(snapshot)
-
-    def reset(self) -> None:
-        self.graph.reset()
-
-    def set_scope(self, scope: str) -> None:
-        self.graph.scope = f"{scope}/"
-
-
 def _as_json(value: Any) -> Any:
     try:
         return copy_json_value(value)
@@ -177,7 +130,7 @@ def _as_json(value: Any) -> Any:
         return None
 
 
-class _FunctionExecutor(NodeExecutor):
+class FunctionExecutor(NodeExecutor):
     kind = "function"
 
     def __init__(self, fn: Callable[[GraphState], Any]) -> None:
@@ -214,25 +167,3 @@ class _FunctionExecutor(NodeExecutor):
         # a string is the text; storing it twice would double the session's size
         stored = None if isinstance(value, str) else json_value
         return ExecutorOutcome(NodeOutput("function", text, value=stored))
-
-
-def adapt(executor: object, node_id: str) -> NodeExecutor:
-    """
-    Wrap a node's executor in its adapter.
-
-    Raises:
-        DefinitionError: The executor is not an Agent, a Graph or a callable.
-    """
-    from agentcharts.runtime.graph._graph import Graph  # noqa: PLC0415 - cycle: graph uses us
-
-    if isinstance(executor, Agent):
-        return _AgentExecutor(executor)
-    if isinstance(executor, Graph):
-        return _GraphExecutor(executor)
-    if callable(executor):
-        return _FunctionExecutor(executor)
-    msg = (
-        f"node {node_id!r}: an executor must be an Agent, a Graph, or a function of the graph "
-        f"state, got {type(executor).__name__}"
-    )
-    raise DefinitionError(msg)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from contextlib import aclosing
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from agentcharts.exceptions import (
     CorruptSessionError,
@@ -19,6 +19,8 @@ from agentcharts.exceptions import (
 from agentcharts.machines._base import TransitionRecorder, utc_now
 from agentcharts.runtime._sync import run_sync
 from agentcharts.runtime.events import GraphFinished
+from agentcharts.runtime.graph._edge import Edge
+from agentcharts.runtime.graph._host import InterruptMode
 from agentcharts.runtime.graph._results import GraphResult, GraphState, NodeResult
 from agentcharts.runtime.graph._run import TASK_INPUT, NodeRun, RunState
 from agentcharts.runtime.graph._scheduler import Scheduler
@@ -36,32 +38,13 @@ if TYPE_CHECKING:
     from collections.abc import AsyncGenerator, Callable, Sequence
     from datetime import datetime
 
-    from agentcharts.runtime.concurrency import ConcurrencyLimiter
+    from agentcharts.runtime.concurrency._registry import ConcurrencyLimiter
     from agentcharts.runtime.events import StreamEvent
     from agentcharts.runtime.graph._executors import NodeExecutor
     from agentcharts.runtime.hooks import HookRegistry
     from agentcharts.runtime.sessions import SessionStore
 
 __all__ = ["Edge", "Graph", "InterruptMode"]
-
-InterruptMode = Literal["barrier", "continue"]
-"""What the graph does when a node interrupts: ``"barrier"`` lets the nodes already running
-finish and then returns; ``"continue"`` keeps running every branch that does not depend on an
-interrupted node, and returns when nothing else can run."""
-
-
-class Edge:
-    """A directed edge, with an optional condition on the graph state."""
-
-    __slots__ = ("condition", "source", "target")
-
-    def __init__(
-        self, source: str, target: str, condition: Callable[[GraphState], bool] | None
-    ) -> None:
-        """Build an edge from ``source`` to ``target``."""
-        self.source = source
-        self.target = target
-        self.condition = condition
 
 
 class Graph:
@@ -263,7 +246,7 @@ class Graph:
             run = self._new_run(task)
             run.machine.fire("start")
             self._checkpoint()
-        await Scheduler(self, self._current(), emit).run(resume)
+        await Scheduler(_Host(self), self._current(), emit).run(resume)
         return self.result()
 
     def _current(self) -> RunState:
@@ -427,3 +410,31 @@ class Graph:
             execution_time_ms=run.execution_time_ms,
             error=run.error,
         )
+
+
+class _Host:
+    """The graph as its scheduler sees it (a ``SchedulerHost``): settings and services."""
+
+    __slots__ = ("graph",)
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+
+    @property
+    def settings(self) -> Graph:
+        return self.graph
+
+    def checkpoint(self) -> None:
+        self.graph._checkpoint()  # noqa: SLF001 - the host is the graph's own adapter
+
+    def node_interrupts(self, node: NodeRun) -> list[Interrupt]:
+        return self.graph._node_interrupts(node)  # noqa: SLF001 - as above
+
+    def node_result(self, node: NodeRun) -> NodeResult:
+        return self.graph._node_result(node)  # noqa: SLF001 - as above
+
+    def node_scope(self, node: NodeRun) -> str:
+        return self.graph.node_scope(node)
+
+    def state(self, node_id: str | None = None, inputs: dict[str, str] | None = None) -> GraphState:
+        return self.graph.state(node_id, inputs)

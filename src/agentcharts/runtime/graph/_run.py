@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from agentcharts.machines._base import TransitionRecorder
-    from agentcharts.runtime.concurrency import HeldSlot
+    from agentcharts.runtime.concurrency._registry import HeldSlot
     from agentcharts.runtime.graph._executors import NodeExecutor
     from agentcharts.schemas.trace import TransitionRecord
 

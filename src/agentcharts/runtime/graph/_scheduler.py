@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
     from agentcharts.runtime.events import StreamEvent
     from agentcharts.runtime.graph._executors import ExecutorOutcome
-    from agentcharts.runtime.graph._graph import Graph
+    from agentcharts.runtime.graph._host import SchedulerHost
 
 __all__ = ["Scheduler"]
 
@@ -57,9 +57,12 @@ def _describe(error: BaseException) -> str:
 class Scheduler:
     """Runs the ready nodes of one invocation until nothing else can run."""
 
-    def __init__(self, graph: Graph, run: RunState, emit: Callable[[StreamEvent], None]) -> None:
-        """Prepare to schedule ``run`` of ``graph``, reporting events to ``emit``."""
-        self.graph = graph
+    def __init__(
+        self, host: SchedulerHost, run: RunState, emit: Callable[[StreamEvent], None]
+    ) -> None:
+        """Prepare to schedule ``run`` of the graph ``host`` stands for, reporting to ``emit``."""
+        self.host = host
+        self.graph = host.settings
         self.run_state = run
         self.emit = emit
         self.running: set[str] = set()
@@ -103,7 +106,7 @@ class Scheduler:
             run.machine.fire("interrupt")
         else:
             run.machine.fire("complete")
-        self.graph._checkpoint()  # noqa: SLF001 - the scheduler is part of the graph
+        self.host.checkpoint()
 
     def _halted(self) -> bool:
         run = self.run_state
@@ -189,7 +192,6 @@ class Scheduler:
         return "\n".join(parts)
 
     async def _execute(self, node: NodeRun, node_input: Any, *, resumed: bool) -> None:
-        graph = self.graph
         run = self.run_state
         try:
             if not await self._take_slot(node, resumed=resumed):
@@ -202,7 +204,7 @@ class Scheduler:
                 node.execution_count += 1
                 node.output = None
                 node.error = None
-            node.executor.set_scope(graph.node_scope(node))
+            node.executor.set_scope(self.host.node_scope(node))
             self.emit(NodeStarted(node.node_id, resumed=resumed))
             started = time.monotonic()
             outcome: ExecutorOutcome | None = None
@@ -221,7 +223,7 @@ class Scheduler:
             if outcome is not None:
                 self._record(node, outcome)
             node.release_slot()
-            graph._checkpoint()  # noqa: SLF001 - the scheduler is part of the graph
+            self.host.checkpoint()
             try:
                 await self._report(node)
             except Exception as error:  # noqa: BLE001 - a hook's failure fails the graph
@@ -246,7 +248,7 @@ class Scheduler:
         except Exception as error:  # noqa: BLE001 - a limit that fails fails the node
             node.error = f"no concurrency slot: {_describe(error)}"
             node.machine.fire("fail" if resumed else "cancel")
-            graph._checkpoint()  # noqa: SLF001 - the scheduler is part of the graph
+            self.host.checkpoint()
             self.emit(NodeFailed(node.node_id, node.error))
             return False
         return True
@@ -260,7 +262,7 @@ class Scheduler:
                 if node_input is None:
                     node_input = self._input_text(node)
                 inputs = {s: self._text_of(s) for s in node.inputs if s != TASK_INPUT}
-                state = graph.state(node.node_id, inputs)
+                state = self.host.state(node.node_id, inputs)
                 return await node.executor.run(
                     node_input, state, lambda event: self.emit(NodeStreamEvent(node.node_id, event))
                 )
@@ -278,7 +280,7 @@ class Scheduler:
         if not graph.hooks.has(BeforeNodeCallEvent):
             return
         run = self.run_state
-        scope = graph.node_scope(node)
+        scope = self.host.node_scope(node)
 
         def ask(name: str, reason: Any = None) -> Any:
             return run.ledger.raise_or_answer(
@@ -290,7 +292,7 @@ class Scheduler:
                 tool_use_id=None,
             )
 
-        event = BeforeNodeCallEvent(graph, node.node_id, graph.state(), _interrupt=ask)
+        event = BeforeNodeCallEvent(graph, node.node_id, self.host.state(), _interrupt=ask)
         await graph.hooks.dispatch(event)
         if event.cancel_node:
             for record in run.ledger.records:
@@ -310,7 +312,7 @@ class Scheduler:
         node.machine.fire("complete")
         run.execution_order.append(node.node_id)
         edges = self.graph.successors[node.node_id]
-        state = self.graph.state() if any(e.condition for e in edges) else None
+        state = self.host.state() if any(e.condition for e in edges) else None
         for edge in edges:
             try:
                 fires = edge.condition is None or bool(edge.condition(state))  # type: ignore[arg-type]
@@ -328,10 +330,10 @@ class Scheduler:
         if node.status is Status.COMPLETED:
             self.emit(NodeCompleted(node.node_id, node.output.text if node.output else ""))
         elif node.status is Status.INTERRUPTED:
-            interrupts = tuple(graph._node_interrupts(node))  # noqa: SLF001
+            interrupts = tuple(self.host.node_interrupts(node))
             self.emit(NodeInterrupted(node.node_id, interrupts))
         else:
             self.emit(NodeFailed(node.node_id, node.error or "failed"))
         if graph.hooks.has(AfterNodeCallEvent):
-            result = graph._node_result(node)  # noqa: SLF001
+            result = self.host.node_result(node)
             await graph.hooks.dispatch(AfterNodeCallEvent(graph, node.node_id, result))

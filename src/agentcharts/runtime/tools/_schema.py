@@ -1,7 +1,7 @@
 """
 Type hints to shapes, and shapes to JSON Schema, for the ``tool`` decorator.
 
-The shapes (defined in :mod:`agentcharts.runtime._tool_input`) are built once, when a tool
+The shapes (defined in :mod:`agentcharts.runtime.tools._input`) are built once, when a tool
 is defined, and serve twice: they render the JSON Schema the model sees (here) and they
 check and structure the model's input. Both therefore agree on what a hint means.
 """
@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Final, Literal, Union
 import attrs
 from attrs import frozen
 
-from agentcharts.runtime._tool_input import (
+from agentcharts.runtime.tools._input import (
     MISSING,
     AnyShape,
     ArrayShape,

@@ -1,4 +1,4 @@
-"""Tests for `agentcharts.runtime.tool_executor`."""
+"""Tests for `agentcharts.runtime.tools`."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from agentcharts.exceptions import (
     ToolError,
     ToolTimeoutError,
 )
-from agentcharts.runtime.tool_executor import ExecutorStats, ToolExecutor
+from agentcharts.runtime.tools import ExecutorStats, ToolExecutor
 
 REQUEST_ID = contextvars.ContextVar("REQUEST_ID", default="none")
 
@@ -477,7 +477,7 @@ class TestLifecycle:
             import time
 
             from agentcharts.exceptions import ToolTimeoutError
-            from agentcharts.runtime.tool_executor import ToolExecutor
+            from agentcharts.runtime.tools import ToolExecutor
 
             executor = ToolExecutor("exit")
 

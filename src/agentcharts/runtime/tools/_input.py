@@ -1,7 +1,7 @@
 """
 The shapes a tool's input can take, and a validator that builds Python values from JSON.
 
-A *shape* is the parsed form of one type hint (:mod:`agentcharts.runtime._tool_schema`
+A *shape* is the parsed form of one type hint (:mod:`agentcharts.runtime.tools._schema`
 parses hints into shapes and renders them as JSON Schema), built once when a tool is
 defined. :func:`structure` checks a model's JSON value against a shape: it collects every
 problem with its path (``items[2].name``) instead of stopping at the first, and converts as

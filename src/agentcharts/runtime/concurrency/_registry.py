@@ -27,12 +27,12 @@ from agentcharts.exceptions import (
     LoopBlockingError,
     UnmatchedReleaseError,
 )
-from agentcharts.runtime._slot import Slot
-from agentcharts.runtime._waiters import GONE as _GONE
-from agentcharts.runtime._waiters import GRANTED as _GRANTED
-from agentcharts.runtime._waiters import WAITING as _WAITING
-from agentcharts.runtime._waiters import TaskWaiter as _TaskWaiter
-from agentcharts.runtime._waiters import ThreadWaiter as _ThreadWaiter
+from agentcharts.runtime.concurrency._slot import Slot
+from agentcharts.runtime.concurrency._waiters import GONE as _GONE
+from agentcharts.runtime.concurrency._waiters import GRANTED as _GRANTED
+from agentcharts.runtime.concurrency._waiters import WAITING as _WAITING
+from agentcharts.runtime.concurrency._waiters import TaskWaiter as _TaskWaiter
+from agentcharts.runtime.concurrency._waiters import ThreadWaiter as _ThreadWaiter
 
 __all__ = ["ConcurrencyLimiter", "ConcurrencyRegistry", "HeldSlot", "LimitStats", "Permit", "Slot"]
 
@@ -114,7 +114,7 @@ class _Limiter:
         self.limit: int | None = None
         self.permits: dict[Permit, None] = {}
         """The permits held, oldest first (a dict is an ordered set)."""
-        self.waiters: deque[_ThreadWaiter | _TaskWaiter] = deque()
+        self.waiters: deque[_ThreadWaiter[Permit] | _TaskWaiter[Permit]] = deque()
 
     def free(self) -> bool:
         return self.limit is None or len(self.permits) < self.limit
@@ -292,7 +292,7 @@ class ConcurrencyRegistry:
                 return permit
             if timeout == 0:
                 raise AcquireTimeoutError(name, 0)
-            waiter = _ThreadWaiter()
+            waiter: _ThreadWaiter[Permit] = _ThreadWaiter()
             limiter.waiters.append(waiter)
         try:
             woken = waiter.wait(timeout)
@@ -339,7 +339,7 @@ class ConcurrencyRegistry:
                 return permit
             if timeout == 0:
                 raise AcquireTimeoutError(name, 0)
-            waiter = _TaskWaiter(loop)
+            waiter: _TaskWaiter[Permit] = _TaskWaiter(loop)
             limiter.waiters.append(waiter)
         timer = None
         if timeout is not None:
@@ -443,14 +443,18 @@ class ConcurrencyRegistry:
         if limiter.idle() and self._limiters.get(limiter.name) is limiter:
             del self._limiters[limiter.name]
 
-    def _drop_waiter(self, limiter: _Limiter, waiter: _ThreadWaiter | _TaskWaiter) -> None:
+    def _drop_waiter(
+        self, limiter: _Limiter, waiter: _ThreadWaiter[Permit] | _TaskWaiter[Permit]
+    ) -> None:
         limiter.waiters.remove(waiter)
         waiter.state = _GONE
         self._forget_if_idle(limiter)
 
     # ------------------------------------------------------------------ internals (no lock)
 
-    def _abandon(self, limiter: _Limiter, waiter: _ThreadWaiter | _TaskWaiter) -> None:
+    def _abandon(
+        self, limiter: _Limiter, waiter: _ThreadWaiter[Permit] | _TaskWaiter[Permit]
+    ) -> None:
         """Withdraw a waiter that stopped waiting; a slot it was just handed goes on."""
         with self._lock:
             if waiter.state == _WAITING:
@@ -461,7 +465,7 @@ class ConcurrencyRegistry:
                 if permit is not None and not permit.released:
                     self._give_back(limiter, permit)
 
-    def _expire(self, limiter: _Limiter, waiter: _TaskWaiter, timeout: float) -> None:
+    def _expire(self, limiter: _Limiter, waiter: _TaskWaiter[Permit], timeout: float) -> None:
         """Time out a task's wait (runs on the task's loop) unless a slot was handed over."""
         with self._lock:
             if waiter.state != _WAITING:

@@ -1,4 +1,4 @@
-"""Tests for `agentcharts.runtime.redis_concurrency`, against a real Redis server.
+"""Tests for `agentcharts.runtime.concurrency.redis`, against a real Redis server.
 
 The server is AGENTCHARTS_TEST_REDIS_URL (default: the local one on port 6379). Each test
 uses a key prefix of its own and deletes its keys afterwards. A test that needs to stop and
@@ -32,7 +32,7 @@ from agentcharts.exceptions import (
     UnmatchedReleaseError,
 )
 from agentcharts.runtime.concurrency import LimitStats
-from agentcharts.runtime.redis_concurrency import RedisConcurrencyRegistry, RedisPermit
+from agentcharts.runtime.concurrency.redis import RedisConcurrencyRegistry, RedisPermit
 
 pytestmark = pytest.mark.redis
 

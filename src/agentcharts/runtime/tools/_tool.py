@@ -22,14 +22,14 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar, overload
 
 from agentcharts.exceptions import DefinitionError, InvalidSettingError, ToolInputError
-from agentcharts.runtime._tool_input import MISSING, Field, ObjectShape, structure_object
-from agentcharts.runtime._tool_schema import (
+from agentcharts.runtime.retry import RetryPolicy
+from agentcharts.runtime.tools._input import MISSING, Field, ObjectShape, structure_object
+from agentcharts.runtime.tools._schema import (
     ShapeParser,
     UnsupportedHintError,
     parse_docstring,
     render_object,
 )
-from agentcharts.runtime.retry import RetryPolicy
 from agentcharts.schemas.messages import ToolSpec
 
 __all__ = ["NOT_GIVEN", "NotGiven", "Tool", "Toolbox", "tool", "tool_specs"]

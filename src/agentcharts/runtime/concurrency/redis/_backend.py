@@ -19,19 +19,19 @@ from agentcharts.exceptions import (
     LimitBackendError,
     UnmatchedReleaseError,
 )
-from agentcharts.runtime._redis_keeper import Keeper
-from agentcharts.runtime._redis_scripts import GRANTED, LimitScripts, StateLostError
-from agentcharts.runtime._redis_settings import redact, running_loop
+from agentcharts.runtime.concurrency.redis._keeper import Keeper
+from agentcharts.runtime.concurrency.redis._scripts import GRANTED, LimitScripts, StateLostError
+from agentcharts.runtime.concurrency.redis._settings import redact, running_loop
 
 if TYPE_CHECKING:
     from collections.abc import Callable
     from types import ModuleType
 
-    from agentcharts.runtime._redis_waiters import Lease, Waiter
+    from agentcharts.runtime.concurrency.redis._waiters import Lease, Waiter
 
 __all__ = ["Backend"]
 
-_LOG = logging.getLogger("agentcharts.runtime.redis_concurrency")
+_LOG = logging.getLogger("agentcharts.runtime.concurrency.redis._registry")
 _T = TypeVar("_T")
 _POLL_S: Final = 1.0
 """The longest a waiter goes without asking Redis about its place, if no grant wakes it."""

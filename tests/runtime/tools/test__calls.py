@@ -1,4 +1,4 @@
-"""Tests for `agentcharts.runtime._tool_calls`: timeouts, retries and lifecycles of tool calls."""
+"""Tests for `agentcharts.runtime.tools._calls`: timeouts, retries and lifecycles of tool calls."""
 
 from __future__ import annotations
 

@@ -18,16 +18,16 @@ import time
 from typing import TYPE_CHECKING, Final
 
 from agentcharts.exceptions import ConcurrencyError, LimitBackendError
-from agentcharts.runtime._redis_scripts import GRANTED, WAITING, StateLostError
-from agentcharts.runtime._redis_waiters import Lease, TaskWaiter, Wait
+from agentcharts.runtime.concurrency.redis._scripts import GRANTED, WAITING, StateLostError
+from agentcharts.runtime.concurrency.redis._waiters import Lease, TaskWaiter, Wait
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from redis import Redis
 
-    from agentcharts.runtime._redis_scripts import LimitScripts
-    from agentcharts.runtime._redis_waiters import Waiter
+    from agentcharts.runtime.concurrency.redis._scripts import LimitScripts
+    from agentcharts.runtime.concurrency.redis._waiters import Waiter
 
 __all__ = ["Keeper"]
 

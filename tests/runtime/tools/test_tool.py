@@ -1,4 +1,4 @@
-"""Tests for `agentcharts.runtime.tools`."""
+"""Tests for `agentcharts.runtime.tools._tool`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 from agentcharts.exceptions import DefinitionError, InvalidSettingError
 from agentcharts.runtime.retry import RetryPolicy
-from agentcharts.runtime.tools import NOT_GIVEN, Tool, Toolbox, tool, tool_specs
+from agentcharts.runtime.tools._tool import NOT_GIVEN, Tool, Toolbox, tool, tool_specs
 from agentcharts.schemas.messages import ToolSpec
 
 

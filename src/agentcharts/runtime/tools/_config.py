@@ -15,7 +15,7 @@ from attrs import field, frozen
 
 from agentcharts.exceptions import InvalidSettingError
 from agentcharts.runtime.retry import RetryPolicy
-from agentcharts.runtime.tools import NOT_GIVEN, NotGiven
+from agentcharts.runtime.tools._tool import NOT_GIVEN, NotGiven
 
 __all__ = ["ToolConfig"]
 

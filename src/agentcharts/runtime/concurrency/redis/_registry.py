@@ -2,7 +2,7 @@
 Named concurrency limits shared by every process and host that reaches one Redis server.
 
 :class:`RedisConcurrencyRegistry` has the API and the errors of
-:class:`~agentcharts.runtime.concurrency.ConcurrencyRegistry`, so a graph takes either
+:class:`~agentcharts.runtime.concurrency._registry.ConcurrencyRegistry`, so a graph takes either
 (``GraphBuilder().set_concurrency(registry)``), but its limits, holders and queues live in
 Redis: "at most 5 researchers" holds across all the processes that use the same prefix.
 
@@ -36,9 +36,11 @@ from agentcharts.exceptions import (
     InvalidSettingError,
     LoopBlockingError,
 )
-from agentcharts.runtime._redis_backend import Backend
-from agentcharts.runtime._redis_permits import RedisPermit
-from agentcharts.runtime._redis_settings import (
+from agentcharts.runtime.concurrency._registry import LimitStats
+from agentcharts.runtime.concurrency._slot import Slot
+from agentcharts.runtime.concurrency.redis._backend import Backend
+from agentcharts.runtime.concurrency.redis._permits import RedisPermit
+from agentcharts.runtime.concurrency.redis._settings import (
     MIN_LEASE_S,
     check_name,
     check_seconds,
@@ -46,14 +48,12 @@ from agentcharts.runtime._redis_settings import (
     import_redis,
     running_loop,
 )
-from agentcharts.runtime._redis_waiters import TaskWaiter, ThreadWaiter
-from agentcharts.runtime._slot import Slot
-from agentcharts.runtime.concurrency import LimitStats
+from agentcharts.runtime.concurrency.redis._waiters import TaskWaiter, ThreadWaiter
 
 if TYPE_CHECKING:
     from types import TracebackType
 
-    from agentcharts.runtime._redis_waiters import Lease
+    from agentcharts.runtime.concurrency.redis._waiters import Lease
 
 __all__ = ["RedisConcurrencyRegistry", "RedisPermit"]
 
@@ -62,7 +62,7 @@ class RedisConcurrencyRegistry:
     """
     Named limits on how many callers, in any process, may hold a slot at once.
 
-    The API is :class:`~agentcharts.runtime.concurrency.ConcurrencyRegistry`'s. Limits are
+    The API is :class:`~agentcharts.runtime.concurrency._registry.ConcurrencyRegistry`'s. Limits are
     stored in Redis under ``prefix``, so a limit set by one process applies to all of them;
     :meth:`stats` counts holders and waiters of every process. :meth:`release` by name
     gives back the oldest slot held *by this registry*. Calls do network I/O: a blocking

@@ -1,4 +1,4 @@
-"""Tests for `agentcharts.runtime._tool_input` (through ``Tool.bind``)."""
+"""Tests for `agentcharts.runtime.tools._input` (through ``Tool.bind``)."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from agentcharts.exceptions import ToolError, ToolInputError
-from agentcharts.runtime._tool_input import AnyShape, describe
-from agentcharts.runtime._tool_schema import json_default
 from agentcharts.runtime.tools import Tool, tool
+from agentcharts.runtime.tools._input import AnyShape, describe
+from agentcharts.runtime.tools._schema import json_default
 
 
 class Size(enum.Enum):

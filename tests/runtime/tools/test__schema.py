@@ -1,4 +1,4 @@
-"""Tests for `agentcharts.runtime._tool_schema`."""
+"""Tests for `agentcharts.runtime.tools._schema`."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ import jsonschema
 import pytest
 
 from agentcharts.exceptions import DefinitionError
-from agentcharts.runtime._tool_schema import json_default, parse_docstring
 from agentcharts.runtime.tools import tool
+from agentcharts.runtime.tools._schema import json_default, parse_docstring
 
 _NO_DEFAULT = object()
 
@@ -358,7 +358,7 @@ class TestNamespaces:
             "from __future__ import annotations\n"
             "from typing import Annotated\n"
             "import attrs\n"
-            "from agentcharts.runtime.tools import tool\n"
+            "from agentcharts.runtime.tools._tool import tool\n"
             "@attrs.define\n"
             "class Cell:\n"
             "    value: Annotated[int, 'v']\n"

@@ -15,7 +15,7 @@ from agentcharts.exceptions import (
     ResumeInputError,
 )
 from agentcharts.runtime._sync import run_sync
-from agentcharts.runtime._tool_calls import ToolCallRun
+from agentcharts.runtime.agent._results import AgentResult, StopReason
 from agentcharts.runtime.events import (
     AgentFinished,
     StreamEvent,
@@ -39,10 +39,10 @@ from agentcharts.runtime.interrupts import (
     parse_resume_input,
 )
 from agentcharts.runtime.models import ModelResponse
-from agentcharts.runtime.results import AgentResult, StopReason
-from agentcharts.runtime.tool_config import ToolConfig
-from agentcharts.runtime.tool_executor import ToolExecutor
-from agentcharts.runtime.tools import Toolbox
+from agentcharts.runtime.tools._calls import ToolCallRun
+from agentcharts.runtime.tools._config import ToolConfig
+from agentcharts.runtime.tools._executor import ToolExecutor
+from agentcharts.runtime.tools._tool import Toolbox
 from agentcharts.schemas._problems import NotJSONError, copy_json_value
 from agentcharts.schemas.messages import Message, TextBlock, ToolResultBlock, Usage
 from agentcharts.schemas.records import AgentSnapshot, InterruptSource, ToolCallRecord

@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING, Any
 
 from agentcharts.exceptions import ToolCapacityError, ToolInputError, ToolTimeoutError
 from agentcharts.machines.tool_call import ToolCallLifecycle
-from agentcharts.runtime.context import ToolContext
 from agentcharts.runtime.hooks import AfterToolCallEvent, BeforeToolCallEvent
 from agentcharts.runtime.interrupts import InterruptSignal
 from agentcharts.runtime.retry import classify_error, retry_after_seconds
+from agentcharts.runtime.tools._context import ToolContext
 from agentcharts.schemas._problems import NotJSONError, copy_json_value
 from agentcharts.schemas.messages import ToolResultBlock, ToolUseBlock
 from agentcharts.schemas.status import InterruptStatus, ToolCallStatus
@@ -19,8 +19,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from agentcharts.machines._base import TransitionRecorder
-    from agentcharts.runtime.tool_config import ToolConfig
-    from agentcharts.runtime.tools import Tool
+    from agentcharts.runtime.tools._config import ToolConfig
+    from agentcharts.runtime.tools._tool import Tool
     from agentcharts.schemas.records import ToolCallRecord
 
 __all__ = ["ToolCallRun", "timeout_result"]

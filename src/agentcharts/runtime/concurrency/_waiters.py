@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, Generic, TypeVar
 
 if TYPE_CHECKING:
     import asyncio
-
-    from agentcharts.runtime.concurrency import Permit
 
 __all__ = ["GONE", "GRANTED", "WAITING", "TaskWaiter", "ThreadWaiter"]
 
@@ -19,18 +17,21 @@ GRANTED: Final = 1
 GONE: Final = 2
 """Left the queue (timed out or cancelled) without a slot."""
 
+PermitT = TypeVar("PermitT")
+"""What a registry hands a waiter when its turn comes (the registry's permit type)."""
 
-class _Waiter:
+
+class _Waiter(Generic[PermitT]):
     """A caller queued for a slot; every field is read and written under the registry lock."""
 
     __slots__ = ("permit", "state")
 
     def __init__(self) -> None:
-        self.permit: Permit | None = None
+        self.permit: PermitT | None = None
         self.state = WAITING
 
 
-class ThreadWaiter(_Waiter):
+class ThreadWaiter(_Waiter[PermitT]):
     """A thread blocked in ``acquire_sync``: it sleeps on a lock that delivery releases."""
 
     __slots__ = ("_wakeup",)
@@ -40,7 +41,7 @@ class ThreadWaiter(_Waiter):
         self._wakeup = threading.Lock()
         self._wakeup.acquire()
 
-    def deliver(self, permit: Permit) -> bool:
+    def deliver(self, permit: PermitT) -> bool:
         self.permit = permit
         self.state = GRANTED
         self._wakeup.release()
@@ -50,7 +51,7 @@ class ThreadWaiter(_Waiter):
         return self._wakeup.acquire(timeout=-1 if timeout is None else timeout)
 
 
-class TaskWaiter(_Waiter):
+class TaskWaiter(_Waiter[PermitT]):
     """A task blocked in ``acquire``: it awaits a future of its own loop."""
 
     __slots__ = ("future", "loop", "thread_id")
@@ -58,10 +59,10 @@ class TaskWaiter(_Waiter):
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         super().__init__()
         self.loop = loop
-        self.future: asyncio.Future[Permit] = loop.create_future()
+        self.future: asyncio.Future[PermitT] = loop.create_future()
         self.thread_id = threading.get_ident()
 
-    def deliver(self, permit: Permit) -> bool:
+    def deliver(self, permit: PermitT) -> bool:
         try:
             if threading.get_ident() == self.thread_id:
                 _settle(self.future, permit)
@@ -74,6 +75,6 @@ class TaskWaiter(_Waiter):
         return True
 
 
-def _settle(future: asyncio.Future[Permit], permit: Permit) -> None:
+def _settle(future: asyncio.Future[PermitT], permit: PermitT) -> None:
     if not future.done():
         future.set_result(permit)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Self
 
 if TYPE_CHECKING:
-    from agentcharts.runtime._redis_backend import Backend
-    from agentcharts.runtime._redis_waiters import Lease
+    from agentcharts.runtime.concurrency.redis._backend import Backend
+    from agentcharts.runtime.concurrency.redis._waiters import Lease
 
 __all__ = ["RedisPermit"]
 

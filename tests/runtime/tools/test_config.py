@@ -1,4 +1,4 @@
-"""Tests for `agentcharts.runtime.tool_config`."""
+"""Tests for `agentcharts.runtime.tools`."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 
 from agentcharts.exceptions import InvalidSettingError
 from agentcharts.runtime.retry import RetryPolicy
-from agentcharts.runtime.tool_config import ToolConfig
-from agentcharts.runtime.tools import NOT_GIVEN, tool
+from agentcharts.runtime.tools import ToolConfig
+from agentcharts.runtime.tools._tool import NOT_GIVEN, tool
 
 POLICY = RetryPolicy(max_attempts=5, initial_delay_ms=10, max_delay_ms=100)
 
