@@ -31,9 +31,10 @@ class TransitionRecorder:
     One recorder may serve many machines; each record names the machine kind and id.
     ``sink``, when given, receives each record as it happens (the runtime persists them
     there); ``records`` keeps them all in order. A :class:`Lifecycle` calls
-    :meth:`after_transition` itself after each transition made by :meth:`Lifecycle.fire`;
-    the method also has the signature of a python-statemachine listener, so a recorder can
-    be attached to any other machine with ``listeners=[recorder]``.
+    :meth:`after_transition` itself after each transition made by :meth:`Lifecycle.fire`,
+    and the compiled engine calls :meth:`record`; :meth:`after_transition` also has the
+    signature of a python-statemachine listener, so a recorder can be attached to any other
+    machine with ``listeners=[recorder]``.
     """
 
     def __init__(
@@ -57,20 +58,24 @@ class TransitionRecorder:
         self._clock = clock
         self._keep = keep
 
-    def after_transition(self, event: str, source: State, target: State, machine: Any) -> None:
-        """Record one transition; python-statemachine calls this after each one."""
+    def record(self, kind: str, machine_id: str, source: str, event: str, target: str) -> None:
+        """Record one transition of the machine ``kind``/``machine_id``, by state ids."""
         record = TransitionRecord(
-            machine=machine.kind,
-            machine_id=machine.machine_id,
-            source=source.id,
-            event=str(event),
-            target=target.id,
+            machine=kind,
+            machine_id=machine_id,
+            source=source,
+            event=event,
+            target=target,
             at=self._clock(),
         )
         if self._keep:
             self.records.append(record)
         if self._sink is not None:
             self._sink(record)
+
+    def after_transition(self, event: str, source: State, target: State, machine: Any) -> None:
+        """Record one transition; python-statemachine calls this after each one."""
+        self.record(machine.kind, machine.machine_id, source.id, str(event), target.id)
 
 
 class Lifecycle(StateChart):  # type: ignore[type-arg]

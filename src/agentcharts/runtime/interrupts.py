@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from attrs import frozen
 
 from agentcharts.exceptions import ResumeInputError, UnknownInterruptError
+from agentcharts.machines._engine import bind
 from agentcharts.machines.interrupt import InterruptLifecycle
 from agentcharts.schemas._problems import NotJSONError, copy_json_value
 from agentcharts.schemas.records import InterruptRecord, InterruptSource
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
     from agentcharts.machines._base import TransitionRecorder
+    from agentcharts.machines._engine import Machine
 
 __all__ = [
     "Interrupt",
@@ -184,11 +186,11 @@ class InterruptLedger:
         self._lock = threading.Lock()
         self._recorder = recorder
         self._records: dict[str, InterruptRecord] = {}
-        self._machines: dict[str, InterruptLifecycle] = {}
+        self._machines: dict[str, Machine] = {}
         for record in records:
             self._records[record.id] = record
-            self._machines[record.id] = InterruptLifecycle(
-                record, machine_id=record.id, recorder=recorder
+            self._machines[record.id] = bind(
+                InterruptLifecycle, record, machine_id=record.id, recorder=recorder
             )
 
     @property
@@ -235,8 +237,8 @@ class InterruptLedger:
                     tool_use_id=tool_use_id,
                 )
                 self._records[interrupt_id] = record
-                self._machines[interrupt_id] = InterruptLifecycle(
-                    record, machine_id=interrupt_id, recorder=self._recorder
+                self._machines[interrupt_id] = bind(
+                    InterruptLifecycle, record, machine_id=interrupt_id, recorder=self._recorder
                 )
         if record.answered:
             return record.response

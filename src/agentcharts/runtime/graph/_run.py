@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from typing import TYPE_CHECKING, Any
 
+from agentcharts.machines._engine import bind
 from agentcharts.machines.graph import GraphLifecycle
 from agentcharts.machines.node import NodeLifecycle
 from agentcharts.runtime.interrupts import InterruptLedger
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from agentcharts.machines._base import TransitionRecorder
+    from agentcharts.machines._engine import Machine
     from agentcharts.runtime.concurrency._registry import HeldSlot
     from agentcharts.runtime.graph._executors import NodeExecutor
     from agentcharts.schemas.trace import TransitionRecord
@@ -70,13 +72,15 @@ class NodeRun:
         """The executor's state when the current execution started: what a checkpoint taken
         mid-execution stores, so a recovered node runs that execution again from its start."""
         self._recorder = recorder
-        self._machine: NodeLifecycle | None = None
+        self._machine: Machine | None = None
 
     @property
-    def machine(self) -> NodeLifecycle:
+    def machine(self) -> Machine:
         """The node's lifecycle, built on first use (most nodes of a large graph wait a while)."""
         if self._machine is None:
-            self._machine = NodeLifecycle(self, machine_id=self.node_id, recorder=self._recorder)
+            self._machine = bind(
+                NodeLifecycle, self, machine_id=self.node_id, recorder=self._recorder
+            )
         return self._machine
 
     def slot_held(self) -> bool:
@@ -147,7 +151,7 @@ class RunState:
         self.usage = saved.usage
         self.error: str | None = saved.error
         self.transitions: list[TransitionRecord] = []
-        self.machine = GraphLifecycle(self, machine_id=machine_id, recorder=recorder)
+        self.machine = bind(GraphLifecycle, self, machine_id=machine_id, recorder=recorder)
 
     def nodes_in(self, status: Status) -> list[NodeRun]:
         """The nodes in a given state."""

@@ -6,6 +6,7 @@ import asyncio
 from typing import TYPE_CHECKING, Any
 
 from agentcharts.exceptions import ToolCapacityError, ToolInputError, ToolTimeoutError
+from agentcharts.machines._engine import bind
 from agentcharts.machines.tool_call import ToolCallLifecycle
 from agentcharts.runtime.hooks import AfterToolCallEvent, BeforeToolCallEvent
 from agentcharts.runtime.interrupts import InterruptSignal
@@ -76,7 +77,9 @@ class ToolCallRun:
         """Whether a timed-out attempt may still be running (a sync tool's abandoned thread)."""
         self.retryable = True
         """False for failures no retry can fix (unknown tool, invalid input, capacity)."""
-        self.machine = ToolCallLifecycle(self, machine_id=record.tool_use_id, recorder=recorder)
+        self.machine = bind(
+            ToolCallLifecycle, self, machine_id=record.tool_use_id, recorder=recorder
+        )
 
     @property
     def status(self) -> ToolCallStatus:
