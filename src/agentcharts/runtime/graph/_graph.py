@@ -378,9 +378,7 @@ class Graph:
             statuses = {n.node_id: n.status or Status.PENDING for n in run.nodes.values()}
             return results, statuses
 
-        return GraphState(
-            run.task, tuple(run.execution_order), read, node_id=node_id, inputs=inputs
-        )
+        return GraphState(run.task, run.execution_order, read, node_id=node_id, inputs=inputs)
 
     def _node_result(self, node: NodeRun) -> NodeResult:
         output = node.output

@@ -12,7 +12,7 @@ from agentcharts.schemas.messages import Usage
 from agentcharts.schemas.status import Status
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
 __all__ = ["GraphResult", "GraphState", "NodeResult"]
 
@@ -59,12 +59,21 @@ class GraphState:
     .. versionadded:: 0.1
     """
 
-    __slots__ = ("_read", "_results", "_statuses", "execution_order", "inputs", "node_id", "task")
+    __slots__ = (
+        "_finished",
+        "_order",
+        "_read",
+        "_results",
+        "_statuses",
+        "inputs",
+        "node_id",
+        "task",
+    )
 
     def __init__(
         self,
         task: str,
-        execution_order: tuple[str, ...],
+        execution_order: Sequence[str],
         read: Callable[[], tuple[dict[str, NodeResult], dict[str, Status]]],
         *,
         node_id: str | None = None,
@@ -75,15 +84,16 @@ class GraphState:
 
         Args:
             task: The task the run was given.
-            execution_order: The nodes in the order they finished.
+            execution_order: The nodes in the order they finished; a list the run only
+                appends to may be given as it is (the view keeps its current length).
             read: Returns the finished nodes' results and every node's status.
             node_id: The node being run, for a function node.
             inputs: For a function node, the output text of each fired predecessor.
         """
         self.task = task
         """The task the run was given."""
-        self.execution_order = execution_order
-        """The nodes in the order they finished."""
+        self._order = execution_order
+        self._finished = len(execution_order)
         self.node_id = node_id
         """The node being run, for a function node."""
         self.inputs = inputs or {}
@@ -91,6 +101,14 @@ class GraphState:
         self._read = read
         self._results: dict[str, NodeResult] | None = None
         self._statuses: dict[str, Status] | None = None
+
+    @property
+    def execution_order(self) -> tuple[str, ...]:
+        """The nodes in the order they finished, up to when this view was made."""
+        order = self._order
+        if not isinstance(order, tuple) or len(order) != self._finished:
+            order = self._order = tuple(order[: self._finished])
+        return order
 
     def _load(self) -> None:
         self._results, self._statuses = self._read()

@@ -20,6 +20,7 @@ from agentcharts.schemas.records import (
 from agentcharts.schemas.status import Status
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from datetime import datetime
 
     from agentcharts.machines._base import TransitionRecorder
@@ -61,7 +62,8 @@ class NodeRun:
         self.needs_slot = needs_slot and executor.slot_key is not None
         self.permit: HeldSlot | None = None
         saved = snapshot or NodeSnapshot(node_id)
-        self.status: Status | None = snapshot.status if snapshot else None
+        self._index: dict[Status | None, dict[str, NodeRun]] | None = None
+        self._status: Status | None = snapshot.status if snapshot else None
         self.execution_count = saved.execution_count
         self.inputs: tuple[str, ...] = saved.inputs
         self.output: NodeOutput | None = saved.output
@@ -73,6 +75,24 @@ class NodeRun:
         mid-execution stores, so a recovered node runs that execution again from its start."""
         self._recorder = recorder
         self._machine: Machine | None = None
+
+    @property
+    def status(self) -> Status | None:
+        """The node's lifecycle state (``None`` until its machine is first bound)."""
+        return self._status
+
+    @status.setter
+    def status(self, value: Status | None) -> None:
+        index = self._index
+        if index is not None:
+            del index[self._status][self.node_id]
+            index[value][self.node_id] = self
+        self._status = value
+
+    def attach(self, index: dict[Status | None, dict[str, NodeRun]]) -> None:
+        """Keep the node listed under its status in ``index`` (its run's), from now on."""
+        self._index = index
+        index[self._status][self.node_id] = self
 
     @property
     def machine(self) -> Machine:
@@ -151,16 +171,25 @@ class RunState:
         self.usage = saved.usage
         self.error: str | None = saved.error
         self.transitions: list[TransitionRecord] = []
+        self.executions = sum(n.execution_count for n in nodes.values())
+        """How many node executions have started in this run (kept as a counter)."""
+        self._by_status: dict[Status | None, dict[str, NodeRun]] = {s: {} for s in Status}
+        self._by_status[None] = {}
+        self._order = {node_id: position for position, node_id in enumerate(nodes)}
+        for node in nodes.values():
+            node.attach(self._by_status)
         self.machine = bind(GraphLifecycle, self, machine_id=machine_id, recorder=recorder)
 
     def nodes_in(self, status: Status) -> list[NodeRun]:
-        """The nodes in a given state."""
-        return [n for n in self.nodes.values() if n.status is status]
+        """The nodes in a given state, in the graph's node order; costs what it returns."""
+        found = self._by_status[status]
+        if len(found) < 2:  # noqa: PLR2004 - nothing to order
+            return list(found.values())
+        return sorted(found.values(), key=lambda n: self._order[n.node_id])
 
-    @property
-    def executions(self) -> int:
-        """How many node executions have started in this run."""
-        return sum(n.execution_count for n in self.nodes.values())
+    def ids_in(self, status: Status) -> Mapping[str, NodeRun]:
+        """The nodes in a given state by id, in no particular order; a live view, O(1)."""
+        return self._by_status[status]
 
     def snapshot(self) -> GraphSnapshot:
         """Return the run's complete state."""

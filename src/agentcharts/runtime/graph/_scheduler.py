@@ -36,7 +36,7 @@ from agentcharts.runtime.interrupts import InterruptSignal, interrupt_id
 from agentcharts.schemas.status import Status
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
 
     from agentcharts.runtime.events import StreamEvent
     from agentcharts.runtime.graph._executors import ExecutorOutcome
@@ -67,6 +67,11 @@ class Scheduler:
         self.emit = emit
         self.running: set[str] = set()
         self.done: asyncio.Queue[str] = asyncio.Queue()
+        self._fired: dict[str, set[str]] = {}
+        """Node id → the sources in its pending inputs, kept beside ``pending_inputs``."""
+        self._cursors: dict[str, tuple[int, list[str]]] = {}
+        """Node id → how far :meth:`_blocked` has walked its predecessors this round, and
+        the unfired predecessors it found inactive on the way."""
 
     # ------------------------------------------------------------------ the loop
 
@@ -97,12 +102,12 @@ class Scheduler:
 
     def _settle(self) -> None:
         run = self.run_state
-        if run.error is not None or run.nodes_in(Status.FAILED):
+        if run.error is not None or run.ids_in(Status.FAILED):
             if run.error is None:
                 failed = ", ".join(repr(n.node_id) for n in run.nodes_in(Status.FAILED))
                 run.error = f"node(s) failed: {failed}"
             run.machine.fire("fail")
-        elif run.nodes_in(Status.INTERRUPTED):
+        elif run.ids_in(Status.INTERRUPTED):
             run.machine.fire("interrupt")
         else:
             run.machine.fire("complete")
@@ -110,10 +115,10 @@ class Scheduler:
 
     def _halted(self) -> bool:
         run = self.run_state
-        if run.error is not None or run.nodes_in(Status.FAILED):
+        if run.error is not None or run.ids_in(Status.FAILED):
             return True
         if self.graph.interrupt_mode == "barrier":
-            return any(n.node_id not in self.running for n in run.nodes_in(Status.INTERRUPTED))
+            return any(node_id not in self.running for node_id in run.ids_in(Status.INTERRUPTED))
         return False
 
     def _ready(self) -> list[NodeRun]:
@@ -130,29 +135,56 @@ class Scheduler:
         ]
         if not candidates:
             return []
-        interrupted = {n.node_id for n in run.nodes_in(Status.INTERRUPTED)}
-        active = self.running | interrupted | set(candidates)
-        ready = [c for c in candidates if not self._blocked(c, active)]
+        interrupted = run.ids_in(Status.INTERRUPTED)
+        waiting_on = set(candidates)
+        ready = [c for c in candidates if not self._blocked(c, waiting_on, interrupted)]
         if not ready and not self.running and not interrupted:
             ready = candidates
         return [run.nodes[node_id] for node_id in ready]
 
-    def _blocked(self, node_id: str, active: set[str]) -> bool:
-        """Whether a predecessor whose edge has not fired may still fire."""
-        fired = set(self.run_state.pending_inputs.get(node_id, ()))
-        waiting = {p for p in self.graph.predecessors[node_id] if p not in fired}
+    def _blocked(self, node_id: str, candidates: set[str], interrupted: Mapping[str, Any]) -> bool:
+        """Whether a predecessor whose edge has not fired may still fire.
+
+        A predecessor may still fire if it is active (running, interrupted or a candidate)
+        or reachable from an active node without passing through ``node_id``. The check is
+        incremental: a cursor walks the node's predecessors once per round of inputs,
+        stopping at the first active one that has not fired (it blocks the node until it
+        fires) and setting aside the inactive ones, which only the rare reachability search
+        looks at again. So a fan-in of N branches costs O(N) over the whole run, not per
+        completed branch.
+        """
+        fired = self._fired.get(node_id)
+        if fired is None:
+            fired = self._fired[node_id] = set(self.run_state.pending_inputs.get(node_id, ()))
+        predecessors = self.graph.predecessors[node_id]
+        cursor, dormant = self._cursors.get(node_id, (0, []))
+        running = self.running
+        while cursor < len(predecessors):
+            source = predecessors[cursor]
+            if source not in fired:
+                if source in running or source in interrupted or source in candidates:
+                    self._cursors[node_id] = (cursor, dormant)
+                    return True
+                dormant.append(source)
+            cursor += 1
+        waiting = [source for source in dormant if source not in fired]
+        self._cursors[node_id] = (cursor, waiting)
         if not waiting:
             return False
-        if waiting & active:
+        if any(p in running or p in interrupted or p in candidates for p in waiting):
             return True
-        seen = set(active) - {node_id}
-        frontier = list(seen)
+        return self._reachable(waiting, running | candidates | interrupted.keys(), node_id)
+
+    def _reachable(self, targets: list[str], active: set[str], avoid: str) -> bool:
+        """Whether a target is active or reachable from an active node, never via ``avoid``."""
+        frontier = [n for n in active if n != avoid]
+        seen = {avoid, *frontier}
         while frontier:
             current = frontier.pop()
-            if current in waiting:
+            if current in targets:
                 return True
             for edge in self.graph.successors[current]:
-                if edge.target not in seen and edge.target != node_id:
+                if edge.target not in seen:
                     seen.add(edge.target)
                     frontier.append(edge.target)
         return False
@@ -164,6 +196,8 @@ class Scheduler:
             run.error = f"ExecutionError: reached max_node_executions={limit}"
             return False
         inputs = run.pending_inputs.pop(node.node_id)
+        self._fired.pop(node.node_id, None)
+        self._cursors.pop(node.node_id, None)
         if node.status is Status.COMPLETED:
             node.machine.fire("revisit")
             if self.graph.reset_on_revisit:
@@ -202,6 +236,7 @@ class Scheduler:
             else:
                 node.machine.fire("start")
                 node.execution_count += 1
+                run.executions += 1
                 node.output = None
                 node.error = None
             node.executor.set_scope(self.host.node_scope(node))
@@ -324,6 +359,9 @@ class Scheduler:
                 return
             if fires:
                 run.pending_inputs.setdefault(edge.target, []).append(node.node_id)
+                fired = self._fired.get(edge.target)
+                if fired is not None:
+                    fired.add(node.node_id)
 
     async def _report(self, node: NodeRun) -> None:
         graph = self.graph
