@@ -60,9 +60,12 @@ def scale_reps(reps: int) -> int:
     return max(1, round(reps * scale))
 
 
-async def time_async(run: Callable[[], Awaitable[Any]]) -> tuple[float, Any]:
-    """Await ``run()`` once after a full collection; return (seconds, its value)."""
-    gc.collect()
+async def time_async(
+    run: Callable[[], Awaitable[Any]], *, collect: bool = True
+) -> tuple[float, Any]:
+    """Await ``run()`` once, after a full collection if ``collect``; return (seconds, value)."""
+    if collect:
+        gc.collect()
     started = time.perf_counter()
     value = await run()
     return time.perf_counter() - started, value

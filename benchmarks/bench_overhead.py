@@ -1,9 +1,12 @@
 """Orchestration overhead per node: agentcharts against LangGraph, Strands Agents and the floor.
 
-Every round builds each framework's graph afresh (not timed), then times one invocation;
-the frameworks run one after the other in the same process and event loop, in an order
-that rotates each round, so the ratios compare runs made under the same load. Figures are
-medians over the rounds; a ratio is the median of the per-round ratios.
+Measured the way an application runs a graph: each framework's graph is built once (not
+timed) and warmed with two invocations; then every round times ``INNER[n]`` invocations of
+each framework, one framework after the other in the same process and event loop, in an
+order that rotates each round, so the ratios compare runs made under the same load. No
+``gc.collect()`` runs between invocations: collection is part of what each framework
+costs. A framework's figure is the median over all its timed invocations; a ratio is the
+median of the per-round ratios of the rounds' medians.
 
 Usage: ``python benchmarks/bench_overhead.py [--sizes 10,100,1000] [--kinds function,agent]``.
 """
@@ -22,8 +25,12 @@ from _shapes import KINDS, SHAPES, floor_runner, floor_taskgroup_runner, node_co
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
-REPS = {10: 15, 100: 7, 1000: 3}
+REPS = {10: 7, 100: 5, 1000: 5}
 """Rounds per size (scaled by ``BENCH_REPS_SCALE``)."""
+INNER = {10: 20, 100: 4, 1000: 1}
+"""Timed invocations per framework per round."""
+WARM = 2
+"""Untimed invocations of each built graph before the first round."""
 
 
 def _builders() -> tuple[dict[str, Any], dict[str, str]]:
@@ -44,49 +51,64 @@ def _builders() -> tuple[dict[str, Any], dict[str, str]]:
     return builders, missing
 
 
-async def _round(  # noqa: PLR0917 - one round's whole configuration
+async def _build(  # noqa: PLR0917 - one measurement's whole configuration
     builders: dict[str, Any],
     names: list[str],
     shape: str,
     kind: str,
     n: int,
     errors: dict[str, str],
-) -> dict[str, float]:
-    times: dict[str, float] = {}
+) -> dict[str, Callable[[], Awaitable[int]]]:
+    """Build each framework's graph once and warm it; a framework that fails is reported."""
+    runners = {}
     expected = node_count(shape, n)
     for name in names:
-        if name in errors:
-            continue
         try:
             run: Callable[[], Awaitable[int]] = builders[name](shape, kind, n)
-            seconds, done = await time_async(run)
+            for _ in range(WARM):
+                done = await run()
         except Exception as error:  # a peer that cannot run a size is reported, not fatal
             errors[name] = f"{type(error).__name__}: {str(error)[:160]}"
             continue
         if done != expected:
             errors[name] = f"completed {done} of {expected} nodes"
             continue
-        times[name] = seconds
+        runners[name] = run
+    return runners
+
+
+async def _round(
+    runners: dict[str, Callable[[], Awaitable[int]]], names: list[str], inner: int
+) -> dict[str, list[float]]:
+    """Time ``inner`` invocations of each framework, in the order given."""
+    times: dict[str, list[float]] = {}
+    for name in names:
+        run = runners[name]
+        for _ in range(inner):
+            seconds, _done = await time_async(run, collect=False)
+            times.setdefault(name, []).append(seconds)
     return times
 
 
 async def measure(sizes: list[int], kinds: list[str], shapes: list[str]) -> list[dict[str, Any]]:
     builders, missing = _builders()
     names = list(builders)
-    for name in names:  # warm every framework up once (imports, caches)
-        await builders[name]("chain", "agent_tool", 3)()
     rows = []
     for n in sizes:
         for kind in kinds:
             for shape in shapes:
                 errors: dict[str, str] = {}
-                samples: dict[str, list[float]] = {name: [] for name in names}
                 started = time.monotonic()
+                runners = await _build(builders, names, shape, kind, n, errors)
+                samples: dict[str, list[float]] = {name: [] for name in runners}
+                round_medians: dict[str, list[float]] = {name: [] for name in runners}
                 reps = scale_reps(REPS.get(n, 3))
+                inner = INNER.get(n, 1)
                 for rep in range(reps):
-                    times = await _round(builders, rotate(names, rep), shape, kind, n, errors)
+                    times = await _round(runners, rotate(list(runners), rep), inner)
                     for name, seconds in times.items():
-                        samples[name].append(seconds)
+                        samples[name].extend(seconds)
+                        round_medians[name].append(median(seconds))
                 nodes = node_count(shape, n)
                 row: dict[str, Any] = {
                     "shape": shape,
@@ -94,19 +116,21 @@ async def measure(sizes: list[int], kinds: list[str], shapes: list[str]) -> list
                     "n": n,
                     "nodes": nodes,
                     "reps": reps,
+                    "inner": inner,
                     "us_per_node": {k: median(v) * 1e6 / nodes for k, v in samples.items() if v},
                     "samples_s": samples,
                     "errors": {**errors, **missing},
                     "wall_s": time.monotonic() - started,
                 }
-                ours = samples.get("agentcharts", [])
+                ours = round_medians.get("agentcharts", [])
                 row["ratio"] = {
                     f"agentcharts/{k}": ratio(ours, v)
-                    for k, v in samples.items()
+                    for k, v in round_medians.items()
                     if v and k != "agentcharts"
                 }
                 rows.append(row)
                 _print_row(row)
+                del runners
     return rows
 
 

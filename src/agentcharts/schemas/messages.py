@@ -96,7 +96,11 @@ class Usage:
         return self.input_tokens + self.output_tokens
 
     def __add__(self, other: Usage) -> Usage:
-        """Add two usages field by field."""
+        """Add two usages field by field (an empty one adds nothing, and is not copied)."""
+        if not (other.input_tokens or other.output_tokens):
+            return self
+        if not (self.input_tokens or self.output_tokens):
+            return other
         return Usage(
             self.input_tokens + other.input_tokens, self.output_tokens + other.output_tokens
         )

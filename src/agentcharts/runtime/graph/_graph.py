@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from contextlib import aclosing
 from typing import TYPE_CHECKING, Any
 
 from agentcharts.exceptions import (
@@ -144,13 +143,12 @@ class Graph:
             SessionConflictError: Another process changed the stored session meanwhile.
             CorruptSessionError: The stored session cannot be read.
         """
-        result: GraphResult | None = None
-        async with aclosing(self.stream_async(task)) as events:
-            async for event in events:
-                if isinstance(event, GraphFinished):
-                    result = event.result
-        assert result is not None  # noqa: S101 - stream_async always ends with GraphFinished
-        return result
+        if not self._busy.acquire(blocking=False):
+            raise ExecutionError("the graph is already running; invocations overlap")
+        try:
+            return await self._invoke(task, _discard)
+        finally:
+            self._busy.release()
 
     async def stream_async(self, task: Any) -> AsyncGenerator[StreamEvent, None]:
         """Run like :meth:`invoke_async`, yielding events; the last is ``GraphFinished``."""
@@ -246,7 +244,8 @@ class Graph:
             run = self._new_run(task)
             run.machine.fire("start")
             self._checkpoint()
-        await Scheduler(_Host(self), self._current(), emit).run(resume)
+        streaming = emit is not _discard
+        await Scheduler(_Host(self), self._current(), emit, streaming=streaming).run(resume)
         return self.result()
 
     def _current(self) -> RunState:
@@ -408,6 +407,11 @@ class Graph:
             execution_time_ms=run.execution_time_ms,
             error=run.error,
         )
+
+
+def _discard(event: StreamEvent) -> None:
+    """The stream of an invocation nobody streams: events are dropped as they happen."""
+    del event
 
 
 class _Host:

@@ -31,6 +31,9 @@ if TYPE_CHECKING:
 
 __all__ = ["TASK_INPUT", "NodeRun", "RunState"]
 
+_NO_USAGE = Usage()
+"""The usage of a node that has used nothing (usages are immutable, so one is shared)."""
+
 TASK_INPUT = "__task__"
 """The pending input that starts an entry point: the task itself."""
 
@@ -61,18 +64,26 @@ class NodeRun:
         self.executor = executor
         self.needs_slot = needs_slot and executor.slot_key is not None
         self.permit: HeldSlot | None = None
-        saved = snapshot or NodeSnapshot(node_id)
         self._index: dict[Status | None, dict[str, NodeRun]] | None = None
-        self._status: Status | None = snapshot.status if snapshot else None
-        self.execution_count = saved.execution_count
-        self.inputs: tuple[str, ...] = saved.inputs
-        self.output: NodeOutput | None = saved.output
-        self.error: str | None = saved.error
-        self.execution_time_ms = saved.execution_time_ms
-        self.usage = saved.output.usage if saved.output else Usage()
-        self.start_state: AgentSnapshot | GraphSnapshot | None = saved.agent or saved.graph
+        self._status: Status | None = None
+        self.execution_count = 0
+        self.inputs: tuple[str, ...] = ()
+        self.output: NodeOutput | None = None
+        self.error: str | None = None
+        self.execution_time_ms = 0.0
+        self.usage = _NO_USAGE
+        self.start_state: AgentSnapshot | GraphSnapshot | None = None
         """The executor's state when the current execution started: what a checkpoint taken
         mid-execution stores, so a recovered node runs that execution again from its start."""
+        if snapshot is not None:
+            self._status = snapshot.status
+            self.execution_count = snapshot.execution_count
+            self.inputs = snapshot.inputs
+            self.output = snapshot.output
+            self.error = snapshot.error
+            self.execution_time_ms = snapshot.execution_time_ms
+            self.usage = snapshot.output.usage if snapshot.output else _NO_USAGE
+            self.start_state = snapshot.agent or snapshot.graph
         self._recorder = recorder
         self._machine: Machine | None = None
 

@@ -58,13 +58,20 @@ class Scheduler:
     """Runs the ready nodes of one invocation until nothing else can run."""
 
     def __init__(
-        self, host: SchedulerHost, run: RunState, emit: Callable[[StreamEvent], None]
+        self,
+        host: SchedulerHost,
+        run: RunState,
+        emit: Callable[[StreamEvent], None],
+        *,
+        streaming: bool = True,
     ) -> None:
         """Prepare to schedule ``run`` of the graph ``host`` stands for, reporting to ``emit``."""
         self.host = host
         self.graph = host.settings
         self.run_state = run
         self.emit = emit
+        self.streaming = streaming
+        """Whether anybody reads the events; when not, they are not even made."""
         self.running: set[str] = set()
         self.done: asyncio.Queue[str] = asyncio.Queue()
         self._fired: dict[str, set[str]] = {}
@@ -226,21 +233,10 @@ class Scheduler:
         return "\n".join(parts)
 
     async def _execute(self, node: NodeRun, node_input: Any, *, resumed: bool) -> None:
-        run = self.run_state
         try:
-            if not await self._take_slot(node, resumed=resumed):
+            if node.needs_slot and not await self._take_slot(node, resumed=resumed):
                 return
-            node.start_state = node.executor.snapshot() if node.execution_count else None
-            if resumed:
-                node.machine.fire("resume")
-            else:
-                node.machine.fire("start")
-                node.execution_count += 1
-                run.executions += 1
-                node.output = None
-                node.error = None
-            node.executor.set_scope(self.host.node_scope(node))
-            self.emit(NodeStarted(node.node_id, resumed=resumed))
+            self._begin(node, resumed=resumed)
             started = time.monotonic()
             outcome: ExecutorOutcome | None = None
             try:
@@ -257,12 +253,7 @@ class Scheduler:
                 node.execution_time_ms += (time.monotonic() - started) * 1000
             if outcome is not None:
                 self._record(node, outcome)
-            node.release_slot()
-            self.host.checkpoint()
-            try:
-                await self._report(node)
-            except Exception as error:  # noqa: BLE001 - a hook's failure fails the graph
-                run.error = f"after-node hook for {node.node_id!r} raised {_describe(error)}"
+            await self._finish(node)
         except asyncio.CancelledError:
             if node.status is Status.EXECUTING:
                 node.error = "Cancelled: the graph stopped before the node finished"
@@ -271,6 +262,21 @@ class Scheduler:
         finally:
             node.release_slot()
             self.done.put_nowait(node.node_id)
+
+    def _begin(self, node: NodeRun, *, resumed: bool) -> None:
+        """Move the node to executing: a resume continues, a start counts a new execution."""
+        node.start_state = node.executor.snapshot() if node.execution_count else None
+        if resumed:
+            node.machine.fire("resume")
+        else:
+            node.machine.fire("start")
+            node.execution_count += 1
+            self.run_state.executions += 1
+            node.output = None
+            node.error = None
+        node.executor.set_scope(self.host.node_scope(node))
+        if self.streaming:
+            self.emit(NodeStarted(node.node_id, resumed=resumed))
 
     async def _take_slot(self, node: NodeRun, *, resumed: bool) -> bool:
         """Acquire the node's concurrency slot; a limit that fails fails the node."""
@@ -289,22 +295,29 @@ class Scheduler:
         return True
 
     async def _call(self, node: NodeRun, node_input: Any) -> ExecutorOutcome:
-        graph = self.graph
-        timeout = graph.node_timeout
+        timeout = self.graph.node_timeout
+        if timeout is None:
+            return await self._call_untimed(node, node_input)
         try:
             async with asyncio.timeout(timeout) as scope:
-                await self._before_node(node)
-                if node_input is None:
-                    node_input = self._input_text(node)
-                inputs = {s: self._text_of(s) for s in node.inputs if s != TASK_INPUT}
-                state = self.host.state(node.node_id, inputs)
-                return await node.executor.run(
-                    node_input, state, lambda event: self.emit(NodeStreamEvent(node.node_id, event))
-                )
+                return await self._call_untimed(node, node_input)
         except TimeoutError:
             if scope.expired() and timeout is not None:
                 raise NodeTimeoutError(node.node_id, timeout) from None
             raise
+
+    async def _call_untimed(self, node: NodeRun, node_input: Any) -> ExecutorOutcome:
+        if self.graph.hooks.has(BeforeNodeCallEvent):
+            await self._before_node(node)
+        if node_input is None:
+            node_input = self._input_text(node)
+        inputs = {s: self._text_of(s) for s in node.inputs if s != TASK_INPUT}
+        state = self.host.state(node.node_id, inputs)
+        node_id = node.node_id
+        emit = self.emit
+        return await node.executor.run(
+            node_input, state, lambda event: emit(NodeStreamEvent(node_id, event))
+        )
 
     def _text_of(self, node_id: str) -> str:
         output = self.run_state.nodes[node_id].output
@@ -312,8 +325,6 @@ class Scheduler:
 
     async def _before_node(self, node: NodeRun) -> None:
         graph = self.graph
-        if not graph.hooks.has(BeforeNodeCallEvent):
-            return
         run = self.run_state
         scope = self.host.node_scope(node)
 
@@ -338,8 +349,10 @@ class Scheduler:
 
     def _record(self, node: NodeRun, outcome: ExecutorOutcome) -> None:
         run = self.run_state
-        node.usage += outcome.usage
-        run.usage += outcome.usage
+        usage = outcome.usage
+        if usage.input_tokens or usage.output_tokens:
+            node.usage += usage
+            run.usage += usage
         if outcome.interrupted:
             node.machine.fire("interrupt")
             return
@@ -363,8 +376,7 @@ class Scheduler:
                 if fired is not None:
                     fired.add(node.node_id)
 
-    async def _report(self, node: NodeRun) -> None:
-        graph = self.graph
+    def _emit_outcome(self, node: NodeRun) -> None:
         if node.status is Status.COMPLETED:
             self.emit(NodeCompleted(node.node_id, node.output.text if node.output else ""))
         elif node.status is Status.INTERRUPTED:
@@ -372,6 +384,18 @@ class Scheduler:
             self.emit(NodeInterrupted(node.node_id, interrupts))
         else:
             self.emit(NodeFailed(node.node_id, node.error or "failed"))
-        if graph.hooks.has(AfterNodeCallEvent):
+
+    async def _finish(self, node: NodeRun) -> None:
+        """Release the slot, save, report the outcome and run the after-node hooks."""
+        node.release_slot()
+        self.host.checkpoint()
+        if self.streaming:
+            self._emit_outcome(node)
+        graph = self.graph
+        if not graph.hooks.has(AfterNodeCallEvent):
+            return
+        try:
             result = self.host.node_result(node)
             await graph.hooks.dispatch(AfterNodeCallEvent(graph, node.node_id, result))
+        except Exception as error:  # noqa: BLE001 - a hook's failure fails the graph
+            self.run_state.error = f"after-node hook for {node.node_id!r} raised {_describe(error)}"
