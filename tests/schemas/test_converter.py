@@ -130,7 +130,7 @@ class TestStrategies:
             value
             for module in (messages, records, trace)
             for value in vars(module).values()
-            if attrs.has(value) and value.__module__ == module.__name__
+            if isinstance(value, type) and attrs.has(value) and value.__module__ == module.__name__
         }
         assert classes == {cls for cls, _ in RECORDS}
 

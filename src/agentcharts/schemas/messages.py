@@ -7,6 +7,7 @@ from typing import Any, Literal
 from attrs import field, frozen
 
 __all__ = [
+    "NO_USAGE",
     "ContentBlock",
     "Message",
     "Role",
@@ -104,6 +105,10 @@ class Usage:
         return Usage(
             self.input_tokens + other.input_tokens, self.output_tokens + other.output_tokens
         )
+
+
+NO_USAGE = Usage()
+"""A usage of nothing; usages are immutable, so this one is shared wherever none was used."""
 
 
 @frozen

@@ -14,7 +14,7 @@ from attrs import field, frozen
 from agentcharts.runtime.events import AgentFinished
 from agentcharts.runtime.interrupts import Interrupt
 from agentcharts.schemas._problems import NotJSONError, copy_json_value
-from agentcharts.schemas.messages import Usage
+from agentcharts.schemas.messages import NO_USAGE, Usage
 from agentcharts.schemas.records import AgentSnapshot, GraphSnapshot, NodeOutput
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ class ExecutorOutcome:
     """The output, when the node completed."""
     interrupts: tuple[Interrupt, ...] = ()
     """The pending interrupts, when the node interrupted."""
-    usage: Usage = field(factory=Usage)
+    usage: Usage = field(default=NO_USAGE)
     """Token usage of this execution."""
 
     @property
@@ -51,6 +51,11 @@ class NodeExecutor(abc.ABC):
     slot_key: str | None = None
     """The concurrency limit a node of this executor takes a slot of (an agent's name)."""
     target: object
+    takes_text = True
+    """Whether :meth:`run` reads the node's input text (the task and its predecessors'
+    outputs); a function node reads the graph state instead, so the text is not built."""
+    scoped = True
+    """Whether :meth:`set_scope` matters (the executor can raise interrupts)."""
 
     @abc.abstractmethod
     async def run(
@@ -132,6 +137,8 @@ def _as_json(value: Any) -> Any:
 
 class FunctionExecutor(NodeExecutor):
     kind = "function"
+    takes_text = False
+    scoped = False
 
     def __init__(self, fn: Callable[[GraphState], Any]) -> None:
         self.target = fn
@@ -166,4 +173,4 @@ class FunctionExecutor(NodeExecutor):
             text = str(value)
         # a string is the text; storing it twice would double the session's size
         stored = None if isinstance(value, str) else json_value
-        return ExecutorOutcome(NodeOutput("function", text, value=stored))
+        return ExecutorOutcome(NodeOutput("function", text, value=stored, usage=NO_USAGE))

@@ -9,7 +9,7 @@ from agentcharts.machines._engine import bind
 from agentcharts.machines.graph import GraphLifecycle
 from agentcharts.machines.node import NodeLifecycle
 from agentcharts.runtime.interrupts import InterruptLedger
-from agentcharts.schemas.messages import Usage
+from agentcharts.schemas.messages import NO_USAGE
 from agentcharts.schemas.records import (
     AgentSnapshot,
     GraphSnapshot,
@@ -30,9 +30,6 @@ if TYPE_CHECKING:
     from agentcharts.schemas.trace import TransitionRecord
 
 __all__ = ["TASK_INPUT", "NodeRun", "RunState"]
-
-_NO_USAGE = Usage()
-"""The usage of a node that has used nothing (usages are immutable, so one is shared)."""
 
 TASK_INPUT = "__task__"
 """The pending input that starts an entry point: the task itself."""
@@ -71,7 +68,7 @@ class NodeRun:
         self.output: NodeOutput | None = None
         self.error: str | None = None
         self.execution_time_ms = 0.0
-        self.usage = _NO_USAGE
+        self.usage = NO_USAGE
         self.start_state: AgentSnapshot | GraphSnapshot | None = None
         """The executor's state when the current execution started: what a checkpoint taken
         mid-execution stores, so a recovered node runs that execution again from its start."""
@@ -82,7 +79,7 @@ class NodeRun:
             self.output = snapshot.output
             self.error = snapshot.error
             self.execution_time_ms = snapshot.execution_time_ms
-            self.usage = snapshot.output.usage if snapshot.output else _NO_USAGE
+            self.usage = snapshot.output.usage if snapshot.output else NO_USAGE
             self.start_state = snapshot.agent or snapshot.graph
         self._recorder = recorder
         self._machine: Machine | None = None

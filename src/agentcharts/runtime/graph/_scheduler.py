@@ -274,7 +274,8 @@ class Scheduler:
             self.run_state.executions += 1
             node.output = None
             node.error = None
-        node.executor.set_scope(self.host.node_scope(node))
+        if node.executor.scoped:
+            node.executor.set_scope(self.host.node_scope(node))
         if self.streaming:
             self.emit(NodeStarted(node.node_id, resumed=resumed))
 
@@ -309,7 +310,7 @@ class Scheduler:
     async def _call_untimed(self, node: NodeRun, node_input: Any) -> ExecutorOutcome:
         if self.graph.hooks.has(BeforeNodeCallEvent):
             await self._before_node(node)
-        if node_input is None:
+        if node_input is None and node.executor.takes_text:
             node_input = self._input_text(node)
         inputs = {s: self._text_of(s) for s in node.inputs if s != TASK_INPUT}
         state = self.host.state(node.node_id, inputs)
