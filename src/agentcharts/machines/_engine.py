@@ -23,7 +23,7 @@ from agentcharts.machines._table import compile_lifecycle, guard_parameters
 
 if TYPE_CHECKING:
     from agentcharts.machines._base import Lifecycle, TransitionRecorder
-    from agentcharts.machines._table import TransitionTable
+    from agentcharts.machines._table import Guard, TransitionTable
 
 __all__ = [
     "ENGINES",
@@ -189,13 +189,14 @@ class CompiledMachine:
         steps = table.steps.get((source, event))
         if steps is not None:
             for step in steps:
-                if all(_admits(subject, g.name, kwargs) is g.expected for g in step.guards):
-                    subject.status = step.target
-                    recorder = self._recorder
-                    if recorder is not None:
-                        from_id = table.state_ids[source]
-                        recorder.record(table.kind, self.machine_id, from_id, event, step.target_id)
-                    return
+                if step.guards and not _all_admit(subject, step.guards, kwargs):
+                    continue
+                subject.status = step.target
+                recorder = self._recorder
+                if recorder is not None:
+                    from_id = table.state_ids[source]
+                    recorder.record(table.kind, self.machine_id, from_id, event, step.target_id)
+                return
         raise IllegalTransitionError(
             table.name,
             self.machine_id,
@@ -207,6 +208,10 @@ class CompiledMachine:
     def __repr__(self) -> str:
         """``CompiledMachine(NodeLifecycle, 'a', state='executing')``."""
         return f"CompiledMachine({self._table.name}, {self.machine_id!r}, state={self.state_id!r})"
+
+
+def _all_admit(subject: Any, guards: tuple[Guard, ...], kwargs: dict[str, Any]) -> bool:
+    return all(_admits(subject, guard.name, kwargs) is guard.expected for guard in guards)
 
 
 def _admits(subject: Any, name: str, kwargs: dict[str, Any]) -> bool:

@@ -73,7 +73,9 @@ class Scheduler:
         self.streaming = streaming
         """Whether anybody reads the events; when not, they are not even made."""
         self.running: set[str] = set()
-        self.done: asyncio.Queue[str] = asyncio.Queue()
+        self.finished: list[str] = []
+        """Nodes whose task has ended since the loop last looked."""
+        self._wake: asyncio.Future[None] | None = None
         self._fired: dict[str, set[str]] = {}
         """Node id → the sources in its pending inputs, kept beside ``pending_inputs``."""
         self._cursors: dict[str, tuple[int, list[str]]] = {}
@@ -99,13 +101,25 @@ class Scheduler:
                             break
                     if not self.running:
                         break
-                    self.running.discard(await self.done.get())
+                    await self._next_finished()
         except TimeoutError:
             timeout = self.graph.execution_timeout or 0.0
             run.error = _describe(ExecutionTimeoutError(timeout))
         finally:
             run.execution_time_ms += (time.monotonic() - started) * 1000
         self._settle()
+
+    async def _next_finished(self) -> None:
+        """Wait until a node's task ends; forget every node that has ended since last time."""
+        if not self.finished:
+            self._wake = asyncio.get_running_loop().create_future()
+            try:
+                await self._wake
+            finally:
+                self._wake = None
+        for node_id in self.finished:  # nodes that finished together: one look for them all
+            self.running.discard(node_id)
+        self.finished.clear()
 
     def _settle(self) -> None:
         run = self.run_state
@@ -261,7 +275,10 @@ class Scheduler:
             raise
         finally:
             node.release_slot()
-            self.done.put_nowait(node.node_id)
+            self.finished.append(node.node_id)
+            wake = self._wake
+            if wake is not None and not wake.done():
+                wake.set_result(None)
 
     def _begin(self, node: NodeRun, *, resumed: bool) -> None:
         """Move the node to executing: a resume continues, a start counts a new execution."""
