@@ -1,15 +1,13 @@
-"""The cost of the lifecycle machines: what python-statemachine costs, and how often we pay it.
+"""The lifecycle engines side by side: python-statemachine's (the reference) and the compiled one.
 
-Three parts:
+Three parts, each measured on both engines in one run, alternating round by round:
 
-1. Micro costs on this machine: instantiating a plain ``StateChart`` (fresh, or restored at
-   a state), one transition, and the same for our ``NodeLifecycle`` / ``ToolCallLifecycle``
-   as the runtime builds them (bound to a subject, with or without a transition recorder).
-2. Counts: ``Lifecycle.__init__`` and ``Lifecycle.fire`` are wrapped (here, not in src) to
-   count machine instantiations and transitions per kind, and the time spent in them,
-   while graphs of function nodes, agent nodes and agent-with-one-tool-call nodes run.
-3. Cheaper ways to use the library, each checked to end in the same states and to record
-   the same transitions as the current way, and timed on the same per-node sequence.
+1. Micro costs: binding a ``NodeLifecycle`` to a subject, one guarded transition, a node's
+   whole machine work (bind + start + complete, with a transition recorder), and a tool
+   call's (bind + start + succeed).
+2. Per node in a running graph: a chain of 100 nodes of each kind, run with each engine
+   selected; ``bind`` and every machine's ``fire`` are counted (wrapped here, not in src).
+3. The memory one bound machine holds.
 
 Usage: ``python benchmarks/bench_machines.py``.
 """
@@ -17,468 +15,228 @@ Usage: ``python benchmarks/bench_machines.py``.
 from __future__ import annotations
 
 import asyncio
-import statistics
 import time
-from typing import Any, ClassVar, Self
+import tracemalloc
+from typing import Any, Self
 
-from _common import median, print_table, ratio, rotate, save_results, scale_reps
+from _common import median, print_table, rotate, save_results, scale_reps
 from _ours import build
-from statemachine import State, StateChart
 
-from agentcharts.machines import NodeLifecycle, ToolCallLifecycle, TransitionRecorder
-from agentcharts.machines._base import Lifecycle
-from agentcharts.schemas.status import Status
-
-# ---------------------------------------------------------------------------- subjects
+from agentcharts.machines import (
+    ENGINES,
+    CompiledMachine,
+    Lifecycle,
+    NodeLifecycle,
+    ToolCallLifecycle,
+    TransitionRecorder,
+    bind,
+    set_engine,
+)
 
 
 class Subject:
     """A subject for any lifecycle: holds the status, answers the guards."""
 
-    def __init__(self, status: Any = None) -> None:
-        self.status = status
+    def __init__(self) -> None:
+        self.status: Any = None
 
     def slot_held(self) -> bool:
         return True
 
     def retry_allowed(self, error_kind: str = "error") -> bool:
         del error_kind
-        return False
-
-
-class Plain(StateChart):  # type: ignore[type-arg]
-    """A plain five-state chart with no callbacks, as in the reference measurements."""
-
-    allow_event_without_transition = False
-    catch_errors_as_events = False
-    pending = State(initial=True)
-    executing = State()
-    interrupted = State()
-    completed = State(final=True)
-    failed = State(final=True)
-    start = pending.to(executing)
-    interrupt = executing.to(interrupted)
-    resume = interrupted.to(executing)
-    complete = executing.to(completed)
-    fail = executing.to(failed)
+        return True
 
 
 def _per_op(fn: Any, number: int) -> float:
-    """Median over 5 batches of the µs per call of ``fn``."""
-    batches = []
-    for _ in range(scale_reps(5)):
-        started = time.perf_counter()
-        for _ in range(number):
-            fn()
-        batches.append((time.perf_counter() - started) / number * 1e6)
-    return statistics.median(batches)
+    started = time.perf_counter()
+    for _ in range(number):
+        fn()
+    return (time.perf_counter() - started) / number
 
 
-# ---------------------------------------------------------------------------- part 1
+def _operations(recorder: TransitionRecorder) -> dict[str, Any]:
+    def bind_node() -> None:
+        bind(NodeLifecycle, Subject(), machine_id="n", recorder=recorder)
 
+    ready = [bind(NodeLifecycle, Subject(), machine_id="n", recorder=recorder)]
 
-class Holder:
-    """A bare model for the plain chart (``state`` preset to restore it)."""
+    def one_fire() -> None:
+        machine = ready.pop()
+        machine.fire("start")
 
-    def __init__(self, state: str | None = None) -> None:
-        self.state = state
+    def node_work() -> None:
+        machine = bind(NodeLifecycle, Subject(), machine_id="n", recorder=recorder)
+        machine.fire("start")
+        machine.fire("complete")
 
+    def tool_work() -> None:
+        machine = bind(ToolCallLifecycle, Subject(), machine_id="t", recorder=recorder)
+        machine.fire("start")
+        machine.fire("succeed")
 
-class Listening:
-    """A listener with one callback, like the recorder was."""
-
-    def after_transition(self, event: str, source: Any, target: Any) -> None:
-        del event, source, target
-
-
-def _fresh_tool(subject: Any) -> ToolCallLifecycle:
-    """A tool call machine built the way it was before (fresh activation)."""
-    machine = ToolCallLifecycle.__new__(ToolCallLifecycle)
-    machine.machine_id = "t"
-    machine._recorder = None  # noqa: SLF001 - rebuilding the old construction
-    StateChart.__init__(machine, model=subject, state_field="status")
-    return machine
-
-
-def micro(rounds: int = 7, batch: int = 100) -> list[tuple[str, float]]:
-    """
-    Instantiation and transition costs, in µs per operation, measured in interleaved rounds.
-
-    A transition is timed alone: the machines are built first (not timed), then each gets
-    one event.
-    """
-    recorder = TransitionRecorder(keep=False)
-    listener = Listening()
-
-    def build(factory: Any) -> tuple[Any, Any]:
-        return (lambda: None), (lambda _: factory())
-
-    def send(factory: Any, event: str, method: str = "send") -> tuple[Any, Any]:
-        return factory, (lambda machine: getattr(machine, method)(event))
-
-    def tool_call(factory: Any) -> tuple[Any, Any]:
-        def run(_: Any) -> None:
-            machine = factory(Subject())
-            machine.fire("start")
-            machine.fire("succeed")
-
-        return (lambda: None), run
-
-    def node(cls: type[NodeLifecycle]) -> Any:
-        return lambda: cls(Subject(), machine_id="n", recorder=recorder)
-
-    cases: list[tuple[str, tuple[Any, Any]]] = [
-        ("StateChart, 5 states: instantiate, fresh (activates the initial state)", build(Plain)),
-        (
-            "StateChart: instantiate, restored (model state preset)",
-            build(lambda: Plain(model=Holder("pending"))),
-        ),
-        (
-            "StateChart: instantiate, fresh, one listener",
-            build(lambda: Plain(listeners=[listener])),
-        ),
-        ("StateChart: one transition (send)", send(Plain, "start")),
-        (
-            "StateChart: one transition, one listener",
-            send(lambda: Plain(listeners=[listener]), "start"),
-        ),
-        ("NodeLifecycle + recorder, before: instantiate", build(node(OldNode))),
-        ("NodeLifecycle + recorder, now: instantiate", build(node(NodeLifecycle))),
-        (
-            "NodeLifecycle + recorder, before: one fire() (guarded start)",
-            send(node(OldNode), "start", "fire"),
-        ),
-        (
-            "NodeLifecycle + recorder, now: one fire() (guarded start)",
-            send(node(NodeLifecycle), "start", "fire"),
-        ),
-        ("ToolCallLifecycle, before: build + start + succeed", tool_call(_fresh_tool)),
-        (
-            "ToolCallLifecycle, now: build + start + succeed",
-            tool_call(lambda s: ToolCallLifecycle(s, machine_id="t")),
-        ),
-    ]
-    samples: dict[str, list[float]] = {name: [] for name, _ in cases}
-    for index in range(scale_reps(rounds)):
-        for name, (setup, op) in rotate(cases, index):
-            prepared = [setup() for _ in range(batch)]
-            started = time.perf_counter()
-            for item in prepared:
-                op(item)
-            samples[name].append((time.perf_counter() - started) / batch * 1e6)
-    return [(name, median(values)) for name, values in samples.items()]
-
-
-# ---------------------------------------------------------------------------- part 2
-
-
-class Counter:
-    """Wraps ``Lifecycle.__init__`` and ``Lifecycle.fire`` to count calls and time them."""
-
-    def __init__(self) -> None:
-        self.inits: dict[str, int] = {}
-        self.fires: dict[str, int] = {}
-        self.seconds = 0.0
-        self._init = Lifecycle.__init__
-        self._fire = Lifecycle.fire
-
-    def __enter__(self) -> Self:
-        counter = self
-        original_init, original_fire = self._init, self._fire
-
-        def init(machine: Lifecycle, *args: Any, **kwargs: Any) -> None:
-            started = time.perf_counter()
-            try:
-                original_init(machine, *args, **kwargs)
-            finally:
-                counter.seconds += time.perf_counter() - started
-                counter.inits[machine.kind] = counter.inits.get(machine.kind, 0) + 1
-
-        def fire(machine: Lifecycle, event: str, **kwargs: Any) -> None:
-            started = time.perf_counter()
-            try:
-                original_fire(machine, event, **kwargs)
-            finally:
-                counter.seconds += time.perf_counter() - started
-                counter.fires[machine.kind] = counter.fires.get(machine.kind, 0) + 1
-
-        Lifecycle.__init__ = init  # type: ignore[method-assign]
-        Lifecycle.fire = fire  # type: ignore[method-assign]
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        Lifecycle.__init__ = self._init  # type: ignore[method-assign]
-        Lifecycle.fire = self._fire  # type: ignore[method-assign]
-
-
-async def counts(n: int = 100) -> list[dict[str, Any]]:
-    """Machines and transitions per node for each node kind, and their share of the time."""
-    rows = []
-    for kind in ("function", "agent", "agent_tool"):
-        walls, shares = [], []
-        counted: Counter | None = None
-        for _ in range(scale_reps(3)):
-            run = build("chain", kind, n)
-            with Counter() as counter:
-                started = time.perf_counter()
-                await run()
-                wall = time.perf_counter() - started
-            walls.append(wall)
-            shares.append(counter.seconds / wall)
-            counted = counter
-        assert counted is not None
-        tools = n if kind == "agent_tool" else 0
-        rows.append(
-            {
-                "kind": kind,
-                "n": n,
-                "inits_per_node": {k: v / n for k, v in counted.inits.items()},
-                "fires_per_node": {k: v / n for k, v in counted.fires.items()},
-                "tool_calls": tools,
-                "us_per_node": median(walls) * 1e6 / n,
-                "machine_share": median(shares),
-            }
-        )
-    return rows
-
-
-async def interrupt_flow_counts() -> dict[str, Any]:
-    """Machines and transitions of one agent node that interrupts and is resumed, with a store."""
-    from agentcharts import (  # noqa: PLC0415
-        Agent,
-        GraphBuilder,
-        MemorySessionStore,
-        ScriptedModel,
-        ToolContext,
-        tool,
-    )
-
-    @tool(context=True)
-    def approve(tool_context: ToolContext) -> str:
-        """Ask a human."""
-        return str(tool_context.interrupt("approval"))
-
-    model = ScriptedModel([[{"name": "approve", "input": {}}], "done"])
-    agent = Agent(name="agent", model=model, tools=[approve])
-    graph = GraphBuilder().add_node(agent, "agent").set_session(MemorySessionStore(), "s").build()
-    with Counter() as first:
-        result = await graph.invoke_async("task")
-    answer = [{"interruptResponse": {"interruptId": result.interrupts[0].id, "response": "ok"}}]
-    with Counter() as second:
-        done = await graph.invoke_async(answer)
-    assert done.status is Status.COMPLETED
     return {
-        "invoke_to_interrupt": {"inits": first.inits, "fires": first.fires},
-        "resume_to_completion": {"inits": second.inits, "fires": second.fires},
+        "bind a NodeLifecycle": bind_node,
+        "one guarded fire (start)": (one_fire, ready),
+        "node: bind + start + complete": node_work,
+        "tool call: bind + start + succeed": tool_work,
     }
 
 
-# ---------------------------------------------------------------------------- part 3
-
-
-class OldNode(NodeLifecycle):
-    """The way before this benchmark: fresh activation, and the recorder as a listener."""
-
-    def __init__(
-        self, subject: Any, *, machine_id: str, recorder: TransitionRecorder | None = None
-    ) -> None:
-        self.machine_id = machine_id
-        self._recorder = None  # fire() must not record: the listener does
-        listeners = [recorder] if recorder is not None else []
-        StateChart.__init__(self, model=subject, state_field="status", listeners=listeners)
-
-
-class FreshDirectNode(NodeLifecycle):
-    """Fresh activation of the initial state, the recorder called by ``fire``."""
-
-    def __init__(
-        self, subject: Any, *, machine_id: str, recorder: TransitionRecorder | None = None
-    ) -> None:
-        self.machine_id = machine_id
-        self._recorder = recorder
-        StateChart.__init__(self, model=subject, state_field="status")
-
-
-class RestoredListenerNode(OldNode):
-    """Restored at the initial state, the recorder as a listener."""
-
-    def __init__(
-        self, subject: Any, *, machine_id: str, recorder: TransitionRecorder | None = None
-    ) -> None:
-        if subject.status is None:
-            subject.status = Status.PENDING
-        super().__init__(subject, machine_id=machine_id, recorder=recorder)
-
-
-class AtomicNode(NodeLifecycle):
-    """The current way, plus ``atomic_configuration_update = True`` (the StateMachine default)."""
-
-    atomic_configuration_update = True
-
-
-class NoEntriesNode(NodeLifecycle):
-    """The current way, plus ``enable_self_transition_entries = False``."""
-
-    enable_self_transition_entries = False
-
-
-def _node_sequence(cls: type[NodeLifecycle], recorder: TransitionRecorder) -> Any:
-    subject = Subject()
-    machine = cls(subject, machine_id="n", recorder=recorder)
-    machine.fire("start")
-    machine.fire("complete")
-    return subject.status
-
-
-class TableNode:
-    """
-    Not a way of using the library at run time, for scale: the transitions of the declared
-    ``NodeLifecycle`` class, read once into a table; ``fire`` looks up (state, event), asks
-    the guard, sets the status and records. The class stays the single source of truth.
-    """
-
-    kind = "node"
-    table: ClassVar[dict[tuple[Any, str], list[tuple[str | None, Any, Any]]]] = {}
-
-    def __init__(
-        self, subject: Any, *, machine_id: str, recorder: TransitionRecorder | None = None
-    ) -> None:
-        if not TableNode.table:
-            for state in NodeLifecycle.states:
-                for transition in state.transitions:
-                    guards = [str(c) for c in transition.cond]
-                    for event in transition.events:
-                        TableNode.table.setdefault((state.value, str(event)), []).append(
-                            (guards[0] if guards else None, state, transition.target)
+def micro(rounds: int = 7, batch: int = 300) -> dict[str, dict[str, float]]:
+    """Median µs per operation on each engine."""
+    samples: dict[str, dict[str, list[float]]] = {e: {} for e in ENGINES}
+    for rep in range(scale_reps(rounds)):
+        for engine in rotate(list(ENGINES), rep):
+            previous = set_engine(engine)
+            try:
+                recorder = TransitionRecorder(keep=False)
+                for name, operation in _operations(recorder).items():
+                    if isinstance(operation, tuple):
+                        fn, pool = operation
+                        pool.clear()
+                        pool.extend(
+                            bind(NodeLifecycle, Subject(), machine_id="n", recorder=recorder)
+                            for _ in range(batch)
                         )
-        if subject.status is None:
-            subject.status = Status.PENDING
-        self.subject = subject
-        self.machine_id = machine_id
-        self.recorder = recorder
-
-    def fire(self, event: str, **kwargs: Any) -> None:
-        for guard, source, target in self.table.get((self.subject.status, event), ()):
-            if guard is None or getattr(self.subject, guard)(**kwargs):
-                self.subject.status = target.value
-                if self.recorder is not None:
-                    self.recorder.after_transition(event, source, target, self)
-                return
-        raise RuntimeError(f"{event} not allowed")
+                    else:
+                        fn = operation
+                    samples[engine].setdefault(name, []).append(_per_op(fn, batch) * 1e6)
+            finally:
+                set_engine(previous)
+    return {e: {k: median(v) for k, v in by.items()} for e, by in samples.items()}
 
 
-CANDIDATES: tuple[tuple[str, type[NodeLifecycle]], ...] = (
-    ("before: fresh activation, recorder as a listener", OldNode),
-    ("fresh activation, recorder called by fire", FreshDirectNode),
-    ("restored at the initial state, recorder as a listener", RestoredListenerNode),
-    ("now (_base.py): restored at the initial state + recorder called by fire", NodeLifecycle),
-    ("now + atomic_configuration_update = True", AtomicNode),
-    ("now + enable_self_transition_entries = False", NoEntriesNode),
-    ("for scale: a transition table read from the class, no engine", TableNode),  # type: ignore[list-item]
-)
+class Counting:
+    """Counts binds and transitions while it is entered (wraps both engines' entry points)."""
+
+    def __init__(self) -> None:
+        self.binds = 0
+        self.fires = 0
+        self._saved: list[tuple[Any, str, Any]] = []
+
+    def __enter__(self) -> Self:
+        import agentcharts.machines._engine as engine_module  # noqa: PLC0415
+
+        counter = self
+        original_bind = engine_module.bind
+
+        def counted_bind(*args: Any, **kwargs: Any) -> Any:
+            counter.binds += 1
+            return original_bind(*args, **kwargs)
+
+        for cls in (CompiledMachine, Lifecycle):
+            original = cls.fire
+
+            def fire(machine: Any, event: str, _original: Any = original, **kw: Any) -> None:
+                counter.fires += 1
+                _original(machine, event, **kw)
+
+            self._saved.append((cls, "fire", original))
+            cls.fire = fire  # type: ignore[method-assign]
+        import agentcharts.runtime.graph._run as run_module  # noqa: PLC0415
+        import agentcharts.runtime.interrupts as interrupts_module  # noqa: PLC0415
+        import agentcharts.runtime.tools._calls as calls_module  # noqa: PLC0415
+
+        for module in (run_module, interrupts_module, calls_module):
+            self._saved.append((module, "bind", module.bind))
+            module.bind = counted_bind  # type: ignore[attr-defined]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for owner, name, original in reversed(self._saved):
+            setattr(owner, name, original)
 
 
-def candidates(rounds: int = 9, batch: int = 60) -> list[dict[str, Any]]:
-    """Time one node's machine work for each candidate, interleaved; check each is correct."""
-    for name, cls in CANDIDATES:
-        recorder = TransitionRecorder(keep=True)
-        status = _node_sequence(cls, recorder)
-        trace = [(r.machine, r.machine_id, r.source, r.event, r.target) for r in recorder.records]
-        assert status is Status.COMPLETED, (name, status)
-        expected = [
-            ("node", "n", "pending", "start", "executing"),
-            ("node", "n", "executing", "complete", "completed"),
-        ]
-        assert trace == expected, (name, trace)
-
-    subject = Subject()
-    reused = NodeLifecycle(subject, machine_id="n", recorder=TransitionRecorder(keep=False))
-    reused.fire("start")
-    reused.fire("complete")
-
-    def reuse() -> None:  # a revisit cycle: revisit, start, complete (count the 2 of a run)
-        reused.fire("revisit")
-        reused.fire("start")
-        reused.fire("complete")
-
-    quiet = TransitionRecorder(keep=False)
-    contenders: list[tuple[str, Any, float]] = [
-        (name, (lambda cls=cls: _node_sequence(cls, quiet)), 1.0) for name, cls in CANDIDATES
-    ]
-    contenders.append(
-        (
-            "reuse one machine per node across executions (no build; 2 of 3 transitions)",
-            reuse,
-            2 / 3,
-        )
-    )
-
-    samples: dict[str, list[float]] = {name: [] for name, _, _ in contenders}
-    for index in range(scale_reps(rounds)):
-        for name, fn, weight in rotate(contenders, index):
-            started = time.perf_counter()
-            for _ in range(batch):
-                fn()
-            samples[name].append((time.perf_counter() - started) / batch * 1e6 * weight)
-    current = samples[CANDIDATES[0][0]]
+async def per_node(n: int = 100, rounds: int = 5) -> list[dict[str, Any]]:
+    """A chain of n nodes of each kind on each engine: µs per node, binds and fires per node."""
     rows = []
-    for name, _, _ in contenders:
-        rows.append(
-            {
-                "candidate": name,
-                "us_per_node": median(samples[name]),
-                "vs_before": ratio(samples[name], current),
-            }
-        )
+    for kind in ("function", "agent", "agent_tool"):
+        times: dict[str, list[float]] = {e: [] for e in ENGINES}
+        counts: dict[str, tuple[float, float]] = {}
+        runners = {}
+        for engine in ENGINES:
+            previous = set_engine(engine)
+            runners[engine] = build("chain", kind, n)
+            set_engine(previous)
+        for rep in range(scale_reps(rounds)):
+            for engine in rotate(list(ENGINES), rep):
+                previous = set_engine(engine)
+                try:
+                    await runners[engine]()
+                    started = time.perf_counter()
+                    await runners[engine]()
+                    times[engine].append((time.perf_counter() - started) * 1e6 / n)
+                    if engine not in counts:
+                        with Counting() as counting:
+                            await runners[engine]()
+                        counts[engine] = (counting.binds / n, counting.fires / n)
+                finally:
+                    set_engine(previous)
+        for engine in ENGINES:
+            binds, fires = counts[engine]
+            rows.append(
+                {
+                    "kind": kind,
+                    "engine": engine,
+                    "us_per_node": median(times[engine]),
+                    "binds_per_node": binds,
+                    "fires_per_node": fires,
+                }
+            )
     return rows
 
 
+def machine_bytes(count: int = 1000) -> dict[str, float]:
+    """The bytes one bound NodeLifecycle holds on each engine (its subject excluded)."""
+    figures = {}
+    for engine in ENGINES:
+        previous = set_engine(engine)
+        subjects = [Subject() for _ in range(count)]
+        bind(NodeLifecycle, Subject(), machine_id="warm")
+        tracemalloc.start()
+        try:
+            machines = [bind(NodeLifecycle, s, machine_id="m") for s in subjects]
+            held, _ = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+            set_engine(previous)
+        figures[engine] = held / len(machines)
+    return figures
+
+
 def main() -> None:
-    micro_rows = micro()
-    print_table("python-statemachine and lifecycle micro costs", ["operation", "µs/op"], micro_rows)
-    count_rows = asyncio.run(counts())
+    costs = micro()
+    names = list(costs["compiled"])
     print_table(
-        "Machines per node execution (chain of 100 nodes; wrapped Lifecycle.__init__/fire)",
-        [
-            "node kind",
-            "machines built / node",
-            "transitions / node",
-            "node µs (wall)",
-            "share in machines",
-        ],
-        [
-            [
-                r["kind"],
-                ", ".join(f"{k} {v:g}" for k, v in sorted(r["inits_per_node"].items())),
-                ", ".join(f"{k} {v:g}" for k, v in sorted(r["fires_per_node"].items())),
-                r["us_per_node"],
-                f"{r['machine_share'] * 100:.0f}%",
-            ]
-            for r in count_rows
-        ],
-    )
-    flow = asyncio.run(interrupt_flow_counts())
-    print_table(
-        "One agent node that interrupts, then is resumed (MemorySessionStore)",
-        ["invocation", "machines built", "transitions"],
+        "Lifecycle engines: micro costs (median µs)",
+        ["operation", "reference (python-statemachine)", "compiled", "reference/compiled"],
         [
             [
                 name,
-                ", ".join(f"{k} {v}" for k, v in sorted(counted["inits"].items())),
-                ", ".join(f"{k} {v}" for k, v in sorted(counted["fires"].items())),
+                costs["reference"][name],
+                costs["compiled"][name],
+                f"{costs['reference'][name] / costs['compiled'][name]:.0f}x",
             ]
-            for name, counted in flow.items()
+            for name in names
         ],
     )
-    candidate_rows = candidates()
+    rows = asyncio.run(per_node())
     print_table(
-        "Cheaper ways to use the library (one node's machine work: build + start + complete)",
-        ["candidate", "µs per node", "vs before"],
-        [[r["candidate"], r["us_per_node"], f"{r['vs_before']:.2f}x"] for r in candidate_rows],
+        "A chain of 100 nodes on each engine (median µs per node; binds and fires per node)",
+        ["node kind", "engine", "µs / node", "binds / node", "fires / node"],
+        [
+            [r["kind"], r["engine"], r["us_per_node"], r["binds_per_node"], r["fires_per_node"]]
+            for r in rows
+        ],
     )
-    path = save_results(
-        "machines", {"micro": micro_rows, "counts": count_rows, "candidates": candidate_rows}
+    memory = machine_bytes()
+    print_table(
+        "Memory held by one bound NodeLifecycle (bytes)",
+        ["engine", "bytes"],
+        [[k, v] for k, v in memory.items()],
     )
+    path = save_results("machines", {"micro_us": costs, "per_node": rows, "bytes": memory})
     print(f"\nfigures written to {path}")
 
 

@@ -134,6 +134,42 @@ async def measure(sizes: list[int], kinds: list[str], shapes: list[str]) -> list
     return rows
 
 
+async def scaling(kinds: list[str], shapes: list[str], rounds: int = 7) -> list[dict[str, Any]]:
+    """Ours at N = 100 and N = 1000, interleaved round by round: per-node cost ratio."""
+    from _ours import build  # noqa: PLC0415 - ours is always importable
+
+    rows = []
+    for kind in kinds:
+        for shape in shapes:
+            small, large = build(shape, kind, 100), build(shape, kind, 1000)
+            for run in (small, large):
+                for _ in range(WARM):
+                    await run()
+            ratios, small_us, large_us = [], [], []
+            for _ in range(scale_reps(rounds)):
+                times = [(await time_async(small, collect=False))[0] for _ in range(INNER[100])]
+                per_small = median(times) / node_count(shape, 100)
+                per_large = (await time_async(large, collect=False))[0] / node_count(shape, 1000)
+                small_us.append(per_small * 1e6)
+                large_us.append(per_large * 1e6)
+                ratios.append(per_large / per_small)
+            row = {
+                "kind": kind,
+                "shape": shape,
+                "us_per_node_100": median(small_us),
+                "us_per_node_1000": median(large_us),
+                "ratio_1000_over_100": median(ratios),
+            }
+            rows.append(row)
+            print(
+                f"{shape:6} {kind:10} 100: {row['us_per_node_100']:.1f} µs/node, "
+                f"1000: {row['us_per_node_1000']:.1f} µs/node, "
+                f"ratio {row['ratio_1000_over_100']:.2f}",
+                flush=True,
+            )
+    return rows
+
+
 def _print_row(row: dict[str, Any]) -> None:
     per = row["us_per_node"]
     parts = ", ".join(f"{k} {v:,.1f}" for k, v in per.items())
@@ -195,9 +231,27 @@ def main() -> None:
     parser.add_argument("--shapes", default=",".join(SHAPES))
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
-    rows = asyncio.run(measure(sizes, args.kinds.split(","), args.shapes.split(",")))
+    kinds, shapes = args.kinds.split(","), args.shapes.split(",")
+    rows = asyncio.run(measure(sizes, kinds, shapes))
     report(rows)
-    path = save_results("overhead", {"rows": rows})
+    grown: list[dict[str, Any]] = []
+    if 100 in sizes and 1000 in sizes:
+        grown = asyncio.run(scaling(kinds, shapes))
+        print_table(
+            "agentcharts at N = 1000 against N = 100, interleaved (median µs per node)",
+            ["shape", "kind", "N=100", "N=1000", "1000/100"],
+            [
+                [
+                    g["shape"],
+                    g["kind"],
+                    g["us_per_node_100"],
+                    g["us_per_node_1000"],
+                    _times(g["ratio_1000_over_100"]),
+                ]
+                for g in grown
+            ],
+        )
+    path = save_results("overhead", {"rows": rows, "scaling": grown})
     print(f"\nfigures written to {path}")
 
 
