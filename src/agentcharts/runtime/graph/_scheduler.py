@@ -92,22 +92,30 @@ class Scheduler:
             remaining = max(0.0, self.graph.execution_timeout - run.execution_time_ms / 1000)
         started = time.monotonic()
         try:
-            async with asyncio.timeout(remaining), asyncio.TaskGroup() as group:
-                for node_id, node_input in resume.items():
-                    self._launch(group, run.nodes[node_id], node_input, resumed=True)
-                while True:
-                    for node in self._ready():
-                        if not self._launch_new(group, node):
-                            break
-                    if not self.running:
-                        break
-                    await self._next_finished()
+            if remaining is None:
+                async with asyncio.TaskGroup() as group:
+                    await self._loop(group, resume)
+            else:
+                async with asyncio.timeout(remaining), asyncio.TaskGroup() as group:
+                    await self._loop(group, resume)
         except TimeoutError:
             timeout = self.graph.execution_timeout or 0.0
             run.error = _describe(ExecutionTimeoutError(timeout))
         finally:
             run.execution_time_ms += (time.monotonic() - started) * 1000
         self._settle()
+
+    async def _loop(self, group: asyncio.TaskGroup, resume: dict[str, Any]) -> None:
+        nodes = self.run_state.nodes
+        for node_id, node_input in resume.items():
+            self._launch(group, nodes[node_id], node_input, resumed=True)
+        while True:
+            for node in self._ready():
+                if not self._launch_new(group, node):
+                    break
+            if not self.running:
+                return
+            await self._next_finished()
 
     async def _next_finished(self) -> None:
         """Wait until a node's task ends; forget every node that has ended since last time."""
