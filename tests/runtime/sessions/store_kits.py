@@ -52,6 +52,9 @@ class StoreKit:
     corruptions: dict[str, Corruption]
     """Ways to damage a stored session behind the store's back; each must make ``load``
     raise ``CorruptSessionError``."""
+    settle: Callable[[object], None] = lambda store: None
+    """Wait until the writes of a client killed mid-save have ended. A server-backed store
+    may still commit a transaction whose COMMIT the client sent just before it died."""
 
     def close(self, store: object) -> None:
         """Release what the store holds open, if anything."""
@@ -241,6 +244,28 @@ def _postgres_plant(store: object, session_id: str, data: bytes) -> None:
     )
 
 
+def _postgres_settle(store: object) -> None:
+    """Wait until no other session of the test database is inside a statement or transaction."""
+    import time
+
+    import psycopg
+
+    assert isinstance(store, PostgresSessionStore)
+    query = (
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+        "AND pid <> pg_backend_pid() AND backend_type = 'client backend' "
+        "AND state IN ('active', 'idle in transaction', 'idle in transaction (aborted)')"
+    )
+    deadline = time.monotonic() + 30
+    with psycopg.connect(POSTGRES_DSN, autocommit=True) as connection:
+        while True:
+            row = connection.execute(query).fetchone()
+            if row is not None and row[0] == 0:
+                return
+            assert time.monotonic() < deadline, "a killed client's transaction never ended"
+            time.sleep(0.01)
+
+
 def _pg(assignment: str, *params: object) -> Corruption:
     def corrupt(store: object, session_id: str) -> None:
         sql = f"UPDATE {{table}} SET {assignment} WHERE session_id = %s"  # noqa: S608 - constants above
@@ -296,6 +321,7 @@ KITS = [
         child_factory="store_kits:open_postgres",
         plant=_postgres_plant,
         corruptions=POSTGRES_CORRUPTIONS,
+        settle=_postgres_settle,
     ),
 ]
 """Every store the conformance suite checks."""

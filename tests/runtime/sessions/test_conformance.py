@@ -483,6 +483,7 @@ class TestProcesses:
             finally:
                 worker.send_signal(signal.SIGKILL)
                 worker.communicate(timeout=30)
+            kit.settle(store)
             assert -signal.SIGKILL == worker.returncode
             assert 5 == len(seen)
             loaded = store.load("s1")
