@@ -400,6 +400,52 @@ class TestClassifyByText:
         assert expected == classify_error(error)
 
 
+class TestProgrammingErrorsAreNeverReadByMessage:
+    @pytest.mark.parametrize(
+        "error",
+        [
+            ValueError("invalid timeout value: -1"),
+            KeyError("timeout"),
+            TypeError("connection must be a str"),
+            AttributeError("'Client' object has no attribute 'rate_limit'"),
+            LookupError("connection reset"),
+            IndexError("timed out index"),
+            AssertionError("rate limit should be positive"),
+            NameError("name 'timeout' is not defined"),
+            ZeroDivisionError("timeout / 0"),
+            UnicodeDecodeError("utf-8", b"\xff", 0, 1, "timed out"),
+            type("TimeoutSettingError", (ValueError,), {})("bad timeout"),
+        ],
+        ids=lambda e: type(e).__name__,
+    )
+    def test_builtin_programming_errors_are_plain_errors(self, error):
+        """A bug in the caller's code is never taken for a timeout or a network failure."""
+        assert "error" == classify_error(error)
+
+    def test_their_status_still_counts(self):
+        """A programming-error subclass that carries an HTTP status is classified by it."""
+        error = type("ApiValueError", (ValueError,), {"status_code": 429})("bad")
+        assert "rate_limit" == classify_error(error)
+
+    @pytest.mark.parametrize(
+        ("name", "expected"),
+        [
+            ("DisconnectedError", "error"),
+            ("ReconnectingWarning", "error"),
+            ("TimeoutsConfigError", "error"),
+            ("ConnectError", "connection_error"),
+            ("ConnectionClosedError", "connection_error"),
+            ("ReadTimeout", "timeout"),
+            ("RequestTimedOutError", "timeout"),
+            ("RateLimitError", "rate_limit"),
+            ("APIRateLimitError", "rate_limit"),
+        ],
+    )
+    def test_class_names_match_whole_words(self, name, expected):
+        """A class name counts only when a whole word of it says the kind."""
+        assert expected == classify_error(type(name, (Exception,), {})())
+
+
 class TestRetryAfter:
     @pytest.mark.parametrize(
         ("error", "expected"),

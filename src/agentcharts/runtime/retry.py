@@ -13,6 +13,7 @@ from __future__ import annotations
 import errno
 import math
 import random
+import re
 import socket
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
@@ -272,12 +273,28 @@ _TEXT_RULES: Final[tuple[tuple[ErrorKind, tuple[str, ...]], ...]] = (
 )
 """Phrases of the last-resort classification by message, checked in this order."""
 
-_NAME_RULES: Final[tuple[tuple[ErrorKind, str], ...]] = (
-    ("rate_limit", "ratelimit"),
-    ("timeout", "timeout"),
-    ("connection_error", "connect"),
+_NAME_RULES: Final[tuple[tuple[ErrorKind, frozenset[tuple[str, ...]]], ...]] = (
+    ("rate_limit", frozenset({("ratelimit",), ("rate", "limit"), ("throttled",)})),
+    ("timeout", frozenset({("timeout",), ("timed", "out")})),
+    ("connection_error", frozenset({("connect",), ("connection",)})),
 )
-"""Parts of an exception's class name (lowercased) that give away its kind."""
+"""Whole words (or runs of words) of an exception's class name that give away its kind:
+``ReadTimeout`` and ``ConnectError`` do, ``DisconnectedError`` and ``TimeoutsConfig`` do not."""
+
+_WORDS: Final = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
+"""The words of a CamelCase class name (``APIRateLimitError``: API, Rate, Limit, Error)."""
+
+PROGRAMMING_ERRORS: Final = (
+    ArithmeticError,
+    AssertionError,
+    AttributeError,
+    ImportError,
+    LookupError,
+    NameError,
+    TypeError,
+    ValueError,
+)
+"""Builtin errors that mean a bug in the calling code: never read by name or message."""
 
 
 def _attr(obj: object, name: str) -> Any:
@@ -321,10 +338,12 @@ def _kind_by_status(status: int) -> ErrorKind:
 
 
 def _kind_by_text(exc: BaseException) -> ErrorKind:
-    name = type(exc).__name__.lower()
-    for kind, part in _NAME_RULES:
-        if part in name:
-            return kind
+    words = tuple(word.lower() for word in _WORDS.findall(type(exc).__name__))
+    for kind, runs in _NAME_RULES:
+        for run in runs:
+            width = len(run)
+            if any(words[i : i + width] == run for i in range(len(words) - width + 1)):
+                return kind
     text = str(exc).lower()
     for kind, phrases in _TEXT_RULES:
         if any(p in text for p in phrases):
@@ -346,8 +365,14 @@ def classify_error(exc: BaseException) -> ErrorKind:
     3. An int ``status_code`` or ``status`` on the error or on its ``response``: 429 is
        ``"rate_limit"``, 408 ``"timeout"``, 500-599 ``"server_error"``, anything else
        ``"error"`` (the status settles it; the message is not read).
-    4. The class name: ``RateLimit``, ``Timeout`` or ``Connect`` in it.
-    5. The message: phrases such as "rate limit", "timed out", "connection reset".
+    4. A builtin programming error (:data:`PROGRAMMING_ERRORS`: ``ValueError``, ``KeyError``,
+       ``TypeError``, ``AttributeError``, ``LookupError``, ``AssertionError``, ``NameError``,
+       ``ArithmeticError``, ``ImportError`` and their subclasses) is ``"error"``: a bug is
+       never retried because its message happens to say "timeout".
+    5. The class name, by whole CamelCase words: ``RateLimit`` or ``Throttled``, ``Timeout``
+       or ``TimedOut``, ``Connect`` or ``Connection`` (``ReadTimeout`` and ``ConnectError``
+       count; ``DisconnectedError`` does not).
+    6. The message: phrases such as "rate limit", "timed out", "connection reset".
 
     Anything else is ``"error"``. An exception with an empty message is still a failure.
 
@@ -363,6 +388,8 @@ def classify_error(exc: BaseException) -> ErrorKind:
     status = _status_of(exc)
     if status is not None:
         return _kind_by_status(status)
+    if isinstance(exc, PROGRAMMING_ERRORS):
+        return "error"
     return _kind_by_text(exc)
 
 

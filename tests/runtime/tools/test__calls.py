@@ -176,6 +176,20 @@ class TestRetries:
         _, block = run_one(runner, [bad], {"name": "bad"}, ToolConfig(retry_policy=FAST_RETRY))
         assert 1 == block.content["attempts"]
 
+    @pytest.mark.parametrize(
+        "error", [ValueError("invalid timeout value: -1"), KeyError("timeout")], ids=repr
+    )
+    def test_a_bug_that_mentions_a_timeout_is_not_retried(self, runner, error):
+        """A programming error is not retried because its message says "timeout"."""
+
+        @tool
+        def buggy() -> str:
+            """Fail with a bug."""
+            raise error
+
+        _, block = run_one(runner, [buggy], {"name": "buggy"}, ToolConfig(retry_policy=FAST_RETRY))
+        assert 1 == block.content["attempts"]
+
     @pytest.mark.parametrize(("idempotent", "expected_attempts"), [(False, 1), (True, 3)])
     def test_timed_out_sync_attempts_retry_only_if_idempotent(
         self, runner, idempotent, expected_attempts
