@@ -541,7 +541,10 @@ class TestEncodeErrors:
         state: dict = {}
         state["self"] = state
         error = encode_error(AgentSnapshot("a", state=state))
-        assert ("state.self", "the value is nested too deeply, or contains itself") == (
+        # the converter copies each value of the state dict; the depth error names the first
+        # step inside that value, not the hundred steps down to where the bound was hit
+        problem = "the value nests deeper than 100 levels, or contains itself"
+        assert ("state.self.self", problem) == (
             error.path,
             error.problem,
         )

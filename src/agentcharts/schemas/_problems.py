@@ -21,6 +21,7 @@ from cattrs.errors import (
 )
 
 __all__ = [
+    "MAX_JSON_DEPTH",
     "InvalidValueError",
     "NotJSONError",
     "collect_problems",
@@ -30,6 +31,11 @@ __all__ = [
 ]
 
 _REPR_LIMIT = 60
+
+MAX_JSON_DEPTH = 100
+"""How deeply arrays and objects may nest in a JSON value the library accepts (an answer, a
+tool's input or output, a node's value). Deeper values are refused with a typed error
+instead of exhausting Python's recursion limit."""
 
 Segment = str | int
 """One step of a path: an attribute name, a mapping key or a sequence index."""
@@ -99,6 +105,14 @@ class NotJSONError(ValueError):
         super().__init__(problem)
 
 
+class _TooDeepError(NotJSONError):
+    """Nesting past the bound; its path names only the outermost step, not a hundred."""
+
+
+def _inner(segment: Segment, error: NotJSONError) -> str:
+    return str(segment) if isinstance(error, _TooDeepError) else join_path(segment, error.subpath)
+
+
 def copy_json_value(value: Any) -> Any:
     """
     Check that a value is JSON and return a fresh copy of it.
@@ -114,41 +128,50 @@ def copy_json_value(value: Any) -> Any:
         A deep copy made of dicts and lists, sharing only the immutable leaves.
 
     Raises:
-        NotJSONError: The value, or a part of it, is not JSON.
+        NotJSONError: The value, or a part of it, is not JSON, or it nests arrays and
+            objects more than :data:`MAX_JSON_DEPTH` levels deep.
     """
+    return _copy(value, MAX_JSON_DEPTH)
+
+
+def _copy(value: Any, depth: int) -> Any:
     if value is None or isinstance(value, bool | int | str):
         return value
     if isinstance(value, float):
         if not math.isfinite(value):
             raise NotJSONError(f"{value!r} is not a JSON number (JSON has no NaN or Infinity)")
         return value
+    if isinstance(value, list | tuple | dict) and depth <= 0:
+        raise _TooDeepError(
+            f"the value nests deeper than {MAX_JSON_DEPTH} levels, or contains itself"
+        )
     if isinstance(value, list | tuple):
-        return _copy_json_array(value)
+        return _copy_json_array(value, depth - 1)
     if isinstance(value, dict):
-        return _copy_json_object(value)
+        return _copy_json_object(value, depth - 1)
     kind = type(value).__name__
     raise NotJSONError(f"a {kind} is not a JSON value: {short_repr(value)}")
 
 
-def _copy_json_array(value: list[Any] | tuple[Any, ...]) -> list[Any]:
+def _copy_json_array(value: list[Any] | tuple[Any, ...], depth: int) -> list[Any]:
     items: list[Any] = []
     for index, item in enumerate(value):
         try:
-            items.append(copy_json_value(item))
+            items.append(_copy(item, depth))
         except NotJSONError as error:
-            raise NotJSONError(error.problem, join_path(index, error.subpath)) from None
+            raise type(error)(error.problem, _inner(index, error)) from None
     return items
 
 
-def _copy_json_object(value: dict[Any, Any]) -> dict[str, Any]:
+def _copy_json_object(value: dict[Any, Any], depth: int) -> dict[str, Any]:
     mapping: dict[str, Any] = {}
     for key, item in value.items():
         if not isinstance(key, str):
             raise NotJSONError(f"object keys must be strings, got {short_repr(key)}")
         try:
-            mapping[key] = copy_json_value(item)
+            mapping[key] = _copy(item, depth)
         except NotJSONError as error:
-            raise NotJSONError(error.problem, join_path(key, error.subpath)) from None
+            raise type(error)(error.problem, _inner(key, error)) from None
     return mapping
 
 
