@@ -58,6 +58,29 @@ class TestBuild:
         with pytest.raises(DefinitionError, match="share one executor"):
             builder.build()
 
+    def test_one_function_may_serve_many_nodes(self):
+        """A plain function holds no state, so a fan-out can use one worker function."""
+        seen = []
+
+        def worker(state):
+            seen.append(state.node_id)
+            return state.node_id
+
+        builder = GraphBuilder().add_node(lambda s: "go", "src")
+        for i in range(3):
+            builder.add_node(worker, f"w{i}").add_edge("src", f"w{i}")
+        result = builder.build()("task")
+        assert Status.COMPLETED == result.status
+        assert ["w0", "w1", "w2"] == sorted(seen)
+        assert "w1" == result.results["w1"].text
+
+    def test_shared_nested_graph(self):
+        """One nested graph instance may not serve two nodes either: it holds its run."""
+        inner = GraphBuilder().add_node(lambda s: "x", "x").build()
+        builder = GraphBuilder().add_node(inner, "a").add_node(inner, "b")
+        with pytest.raises(DefinitionError, match="share one executor"):
+            builder.build()
+
     def test_bad_executor_and_settings(self):
         """A non-callable executor and out-of-range limits are clear errors."""
         with pytest.raises(DefinitionError, match="must be an Agent, a Graph, or a function"):

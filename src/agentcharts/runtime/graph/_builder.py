@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from agentcharts.exceptions import DefinitionError, InvalidSettingError
 from agentcharts.machines._base import utc_now
+from agentcharts.runtime.agent import Agent
 from agentcharts.runtime.graph._adapt import adapt
 from agentcharts.runtime.graph._graph import Edge, Graph, InterruptMode
 from agentcharts.runtime.hooks import HookProvider, HookRegistry
@@ -165,7 +166,8 @@ class GraphBuilder:
         Check the declaration and build the graph.
 
         Raises:
-            DefinitionError: Duplicate node ids, an executor used for two nodes, an edge to
+            DefinitionError: Duplicate node ids, an agent or nested graph used for two nodes
+                (a plain function may serve many), an edge to
                 or from an unknown node, an unknown entry point, or no possible entry point.
         """
         executors = {}
@@ -175,7 +177,8 @@ class GraphBuilder:
                 raise DefinitionError(f"a node id must be a non-empty str, got {node_id!r}")
             if node_id in executors:
                 raise DefinitionError(f"duplicate node id {node_id!r}")
-            if id(executor) in seen:
+            stateful = isinstance(executor, Agent | Graph)  # a plain function holds no state
+            if stateful and id(executor) in seen:
                 msg = (
                     f"nodes {seen[id(executor)]!r} and {node_id!r} share one executor "
                     "instance; give each node its own"
