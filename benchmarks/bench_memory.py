@@ -22,8 +22,7 @@ from typing import Any
 
 from _common import median, print_table, rotate, save_results, scale_reps
 from _shapes import node_count
-
-from agentcharts.machines import NodeLifecycle, bind, set_engine
+from bench_machines import machine_bytes
 
 ROUNDS = 5
 
@@ -82,32 +81,6 @@ async def fanout(sizes: list[int]) -> list[dict[str, Any]]:
         }
         rows.append(row)
     return rows
-
-
-class _Subject:
-    def __init__(self) -> None:
-        self.status = None
-
-    def slot_held(self) -> bool:
-        return True
-
-
-def machine_bytes(count: int = 1000) -> dict[str, float]:
-    """The bytes one bound NodeLifecycle machine holds, on each engine (its subject excluded)."""
-    figures = {}
-    for engine in ("compiled", "reference"):
-        previous = set_engine(engine)
-        subjects = [_Subject() for _ in range(count)]
-        bind(NodeLifecycle, _Subject(), machine_id="warm")
-        tracemalloc.start()
-        try:
-            machines = [bind(NodeLifecycle, s, machine_id=f"m{i}") for i, s in enumerate(subjects)]
-            held, _ = tracemalloc.get_traced_memory()
-        finally:
-            tracemalloc.stop()
-            set_engine(previous)
-        figures[engine] = held / len(machines)
-    return figures
 
 
 def main() -> None:
