@@ -17,10 +17,12 @@ from typing import NoReturn
 from agentcharts.exceptions import CorruptSessionError, InvalidWriteError
 
 __all__ = [
+    "check_append_version",
     "check_expected_version",
     "check_stored_version",
     "decode_document",
     "encode_document",
+    "encode_entries",
     "format_timestamp",
     "parse_timestamp",
     "sha256_hex",
@@ -143,6 +145,66 @@ def check_expected_version(session_id: str, expected_version: object) -> int:
             session_id,
             "expected_version",
             f"must be None or an int >= 0, got {expected_version!r}",
+        )
+    return expected_version
+
+
+def encode_entries(session_id: str, entries: object) -> list[tuple[bytes, str]]:
+    """
+    Check the entries of an ``append``, and return each one's UTF-8 bytes and SHA-256.
+
+    Args:
+        session_id: The session they are for (named in the error).
+        entries: What the caller passed to ``append``.
+
+    Returns:
+        ``(utf-8 bytes, sha256 hex digest)`` per entry, in order.
+
+    Raises:
+        InvalidWriteError: ``entries`` is not a non-empty list or tuple, or an entry is not
+            strict JSON text.
+    """
+    if not isinstance(entries, list | tuple):
+        kind = type(entries).__name__
+        raise InvalidWriteError(
+            session_id, "entries", f"must be a list or tuple of JSON texts, got {kind}"
+        )
+    if not entries:
+        raise InvalidWriteError(session_id, "entries", "must hold at least one entry")
+    encoded = []
+    for index, entry in enumerate(entries):
+        try:
+            encoded.append(encode_document(session_id, entry))
+        except InvalidWriteError as error:
+            raise InvalidWriteError(session_id, f"entries[{index}]", error.reason) from None
+    return encoded
+
+
+def check_append_version(
+    session_id: str, expected_version: object, argument: str = "expected_version"
+) -> int:
+    """
+    Check the version of an ``append`` or a ``compact``: an int of at least 1.
+
+    Args:
+        session_id: The session written to (named in the error).
+        expected_version: What the caller passed.
+        argument: The argument's name, for the error.
+
+    Returns:
+        The version.
+
+    Raises:
+        InvalidWriteError: It is not an int of at least 1 (``bool`` is refused); entries
+            are appended to a saved session, never to no session.
+    """
+    if (
+        isinstance(expected_version, bool)
+        or not isinstance(expected_version, int)
+        or expected_version < 1
+    ):
+        raise InvalidWriteError(
+            session_id, argument, f"must be an int >= 1, got {expected_version!r}"
         )
     return expected_version
 

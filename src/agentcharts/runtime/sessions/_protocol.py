@@ -1,10 +1,12 @@
-"""The contract every session store keeps: versioned, atomic, JSON-only."""
+"""The contract every session store keeps: a snapshot and a journal, versioned and atomic."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from agentcharts.runtime.sessions._records import SessionInfo, StoredSession
 
 __all__ = ["SessionStore"]
@@ -13,13 +15,22 @@ __all__ = ["SessionStore"]
 @runtime_checkable
 class SessionStore(Protocol):
     """
-    Keeps, per session id, one opaque JSON document and a version number.
+    Keeps, per session id, a snapshot, a journal of entries after it, and a version.
 
-    Every write is a compare-and-set on the version: a writer says which version it read,
-    and the write succeeds only if that is still the stored version. Two writers that read
-    the same version cannot both win; the loser gets :class:`SessionConflictError` and
-    nothing of its write is stored. A crash never leaves a half-written document: a reader
-    sees the old version or the new one.
+    The version counts the session's changes (each ``save`` is one change, each appended
+    entry one). The snapshot and the entries are opaque JSON text to the store.
+
+    Every write that changes the version is a compare-and-set on it: a writer says which
+    version it read, and the write succeeds only if that is still the stored version. Two
+    writers that read the same version cannot both win; the loser gets
+    :class:`SessionConflictError` (the plain exception) and nothing of its write is stored.
+    A crash never leaves half a write: a reader sees the session before the write or after
+    it, never a torn document or a partial batch of entries.
+
+    :meth:`save` writes a whole new snapshot and empties the journal (one change);
+    :meth:`append` adds entries to the journal (one change each); :meth:`compact` replaces
+    the snapshot by one that includes every entry and empties the journal, without
+    changing the version (it is the same state, written shorter).
 
     The methods are synchronous and safe to call from several threads, and (for stores
     with shared storage) from several processes at once. Session ids are checked with
@@ -36,37 +47,63 @@ class SessionStore(Protocol):
             session_id: The session to read.
 
         Returns:
-            The document, its version and when it was saved.
+            The snapshot, the entries after it (oldest first), the version and when the
+            session was last written.
 
         Raises:
             InvalidSessionIdError: The id breaks the id rule.
             SessionNotFoundError: No session has that id.
             CorruptSessionError: What is stored cannot be read back (a torn or garbled
-                file, a checksum mismatch, text that is not JSON, a bad row).
+                file, a checksum mismatch, text that is not JSON, a bad row, a gap in the
+                entries' versions).
         """
         ...
 
-    def save(self, session_id: str, document: str, *, expected_version: int | None) -> int:
+    def append(self, session_id: str, entries: Sequence[str], *, expected_version: int) -> int:
         """
-        Write a new version of a session, if the stored version is the expected one.
+        Add entries to a session's journal, if the stored version is the expected one.
+
+        The entries are written together, atomically: after a crash either all of them are
+        stored or none is. Entry ``i`` gets version ``expected_version + 1 + i``.
 
         Args:
-            session_id: The session to write.
-            document: JSON text (checked with ``json.loads``; ``NaN`` and ``Infinity`` are
-                refused, since they are not JSON).
-            expected_version: The version the writer read, or ``None`` (or ``0``) to
-                create a session that must not exist yet.
+            session_id: The session to write (it must exist: its first write is a
+                :meth:`save`).
+            entries: One or more JSON texts.
+            expected_version: The version the writer read (or last wrote).
 
         Returns:
-            The new version: ``expected_version + 1`` (1 for a created session).
+            The new version: ``expected_version + len(entries)``.
 
         Raises:
             InvalidSessionIdError: The id breaks the id rule.
-            InvalidWriteError: The document is not JSON text, or ``expected_version`` is
-                not ``None`` or an int of at least 0.
-            SessionConflictError: The stored version is not ``expected_version``; for a
-                create, ``expected`` is 0 and ``actual`` the stored version; when the
+            InvalidWriteError: ``entries`` is empty or not a list or tuple of JSON texts,
+                or ``expected_version`` is not an int of at least 1.
+            SessionConflictError: The stored version is not ``expected_version``; when the
                 session is gone, ``actual`` is ``None``.
+            CorruptSessionError: The stored version cannot be read.
+        """
+        ...
+
+    def compact(self, session_id: str, document: str, *, version: int) -> None:
+        """
+        Replace the snapshot by ``document`` and empty the journal, keeping the version.
+
+        ``document`` is the session's state with every entry applied: the snapshot as of
+        ``version``. The write is a compare-and-set on ``version`` like :meth:`append`, and
+        atomic: after a crash the session is either the old snapshot with its entries or
+        the new snapshot alone, and loads to the same state either way.
+
+        Args:
+            session_id: The session to compact.
+            document: JSON text: the snapshot with every entry up to ``version`` applied.
+            version: The stored version, which the document stands for.
+
+        Raises:
+            InvalidSessionIdError: The id breaks the id rule.
+            InvalidWriteError: The document is not JSON text, or ``version`` is not an int
+                of at least 1.
+            SessionConflictError: The stored version is not ``version``.
             CorruptSessionError: The stored version cannot be read.
         """
         ...

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from attrs import frozen
+from attrs import Factory, field, frozen
 
 __all__ = ["SessionInfo", "StoredSession"]
 
@@ -20,12 +20,17 @@ class StoredSession:
     session_id: str
     """The session's id."""
     version: int
-    """How many times the session was saved (1 after the first save); pass it back to
-    ``save(..., expected_version=version)`` to write the next version."""
+    """How many changes the session has had: each ``save`` counts one, each appended entry
+    one (1 after the first save). Pass it back as ``expected_version`` to write the next."""
     document: str
-    """The JSON text that was saved, exactly as it was given."""
+    """The snapshot's JSON text, exactly as it was saved or compacted."""
     updated_at: datetime
-    """When this version was saved (timezone-aware, UTC)."""
+    """When the session was last written (timezone-aware, UTC)."""
+    entries: tuple[str, ...] = ()
+    """The journal entries written after the snapshot, oldest first, each exactly as it was
+    appended: entry ``i`` has version ``snapshot_version + 1 + i``."""
+    snapshot_version: int = field(default=Factory(lambda self: self.version, takes_self=True))
+    """The version the snapshot stands for (``version - len(entries)``)."""
 
 
 @frozen

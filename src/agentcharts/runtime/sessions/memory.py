@@ -4,35 +4,48 @@ from __future__ import annotations
 
 import threading
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from attrs import frozen
+from attrs import evolve, field, frozen
 
 from agentcharts.exceptions import SessionConflictError, SessionNotFoundError
 from agentcharts.runtime.sessions._documents import (
+    check_append_version,
     check_expected_version,
     check_stored_version,
     decode_document,
     encode_document,
+    encode_entries,
     utc_now,
 )
 from agentcharts.runtime.sessions._ids import validate_session_id
 from agentcharts.runtime.sessions._records import SessionInfo, StoredSession
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 __all__ = ["MemorySessionStore"]
 
 
 @frozen
 class _Entry:
-    """One stored session, with the checksum of its document."""
+    """One stored session: its snapshot and journal, each with its checksum."""
 
     version: int
     """The session's version."""
     data: bytes
-    """The document's UTF-8 bytes."""
+    """The snapshot's UTF-8 bytes."""
     sha256: str
     """Their SHA-256."""
     updated_at: datetime
-    """When this version was saved (UTC)."""
+    """When the session was last written (UTC)."""
+    entries: tuple[tuple[bytes, str], ...] = field(default=())
+    """The journal after the snapshot: each entry's bytes and SHA-256, oldest first."""
+
+    @property
+    def size(self) -> int:
+        """The bytes of the snapshot and the entries."""
+        return len(self.data) + sum(len(data) for data, _ in self.entries)
 
 
 class MemorySessionStore:
@@ -77,7 +90,15 @@ class MemorySessionStore:
             raise SessionNotFoundError(sid)
         version = check_stored_version(sid, entry.version)
         document = decode_document(sid, entry.data, entry.sha256)
-        return StoredSession(sid, version, document, entry.updated_at)
+        entries = tuple(decode_document(sid, data, digest) for data, digest in entry.entries)
+        return StoredSession(
+            sid,
+            version,
+            document,
+            entry.updated_at,
+            entries=entries,
+            snapshot_version=version - len(entries),
+        )
 
     def save(self, session_id: str, document: str, *, expected_version: int | None) -> int:
         """
@@ -106,6 +127,61 @@ class MemorySessionStore:
                 raise SessionConflictError(sid, expected, current or None)
             self._entries[sid] = _Entry(expected + 1, data, digest, utc_now())
         return expected + 1
+
+    def append(self, session_id: str, entries: Sequence[str], *, expected_version: int) -> int:
+        """
+        Add entries to the journal, if the stored version is ``expected_version``.
+
+        Args:
+            session_id: The session to write.
+            entries: One or more JSON texts.
+            expected_version: The version the writer read.
+
+        Returns:
+            The new version, ``expected_version + len(entries)``.
+
+        Raises:
+            InvalidSessionIdError: The id breaks the id rule.
+            InvalidWriteError: The entries are not JSON texts, or the version is bad.
+            SessionConflictError: The stored version is another one.
+        """
+        sid = validate_session_id(session_id)
+        expected = check_append_version(sid, expected_version)
+        encoded = encode_entries(sid, entries)
+        with self._lock:
+            entry = self._entries.get(sid)
+            current = None if entry is None else entry.version
+            if current != expected or entry is None:
+                raise SessionConflictError(sid, expected, current)
+            version = expected + len(encoded)
+            self._entries[sid] = evolve(
+                entry, version=version, entries=(*entry.entries, *encoded), updated_at=utc_now()
+            )
+        return version
+
+    def compact(self, session_id: str, document: str, *, version: int) -> None:
+        """
+        Replace the snapshot and empty the journal, if the stored version is ``version``.
+
+        Args:
+            session_id: The session to compact.
+            document: JSON text: the state as of ``version``.
+            version: The stored version.
+
+        Raises:
+            InvalidSessionIdError: The id breaks the id rule.
+            InvalidWriteError: The document is not JSON text, or the version is bad.
+            SessionConflictError: The stored version is another one.
+        """
+        sid = validate_session_id(session_id)
+        expected = check_append_version(sid, version, "version")
+        data, digest = encode_document(sid, document)
+        with self._lock:
+            entry = self._entries.get(sid)
+            current = None if entry is None else entry.version
+            if current != expected or entry is None:
+                raise SessionConflictError(sid, expected, current)
+            self._entries[sid] = _Entry(expected, data, digest, utc_now())
 
     def delete(self, session_id: str, *, expected_version: int | None = None) -> None:
         """
@@ -146,7 +222,7 @@ class MemorySessionStore:
         with self._lock:
             entries = sorted(self._entries.items())
         return [
-            SessionInfo(sid, check_stored_version(sid, e.version), e.updated_at, len(e.data))
+            SessionInfo(sid, check_stored_version(sid, e.version), e.updated_at, e.size)
             for sid, e in entries
         ]
 
