@@ -59,6 +59,33 @@ class SessionStore(Protocol):
         """
         ...
 
+    def save(self, session_id: str, document: str, *, expected_version: int | None) -> int:
+        """
+        Write a new snapshot of a session, if the stored version is the expected one.
+
+        The journal is emptied in the same atomic write: the document is the whole state.
+
+        Args:
+            session_id: The session to write.
+            document: JSON text (checked with ``json.loads``; ``NaN`` and ``Infinity`` are
+                refused, since they are not JSON).
+            expected_version: The version the writer read, or ``None`` (or ``0``) to
+                create a session that must not exist yet.
+
+        Returns:
+            The new version: ``expected_version + 1`` (1 for a created session).
+
+        Raises:
+            InvalidSessionIdError: The id breaks the id rule.
+            InvalidWriteError: The document is not JSON text, or ``expected_version`` is
+                not ``None`` or an int of at least 0.
+            SessionConflictError: The stored version is not ``expected_version``; for a
+                create, ``expected`` is 0 and ``actual`` the stored version; when the
+                session is gone, ``actual`` is ``None``.
+            CorruptSessionError: The stored version cannot be read.
+        """
+        ...
+
     def append(self, session_id: str, entries: Sequence[str], *, expected_version: int) -> int:
         """
         Add entries to a session's journal, if the stored version is the expected one.
