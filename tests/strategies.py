@@ -13,9 +13,11 @@ from agentcharts.schemas import (
     InterruptRecord,
     InterruptSource,
     InterruptStatus,
+    JournalEntry,
     Message,
     NodeOutput,
     NodeSnapshot,
+    RunChange,
     SessionRecord,
     Status,
     TextBlock,
@@ -171,6 +173,8 @@ def node_snapshots(depth: int = 1) -> st.SearchStrategy[NodeSnapshot]:
         agent=st.none() | agent_snapshots,
         graph=nested,
         execution_time_ms=durations,
+        answered=st.booleans(),
+        resume_input=json_values,
     )
 
 
@@ -195,4 +199,24 @@ session_records = st.builds(
     session_id=names,
     graph=graph_snapshots(),
     transitions=st.lists(transition_records, max_size=3).map(tuple),
+)
+
+
+run_changes = st.builds(
+    RunChange, status=st.sampled_from(Status), timings=timings, error=st.none() | st.text(max_size=30)
+)
+
+journal_entries = st.builds(
+    JournalEntry,
+    kind=st.sampled_from(["node", "run", "claim"]),
+    event=names,
+    at=datetimes,
+    node=st.none() | node_snapshots(0),
+    consumed=st.lists(names, max_size=3).map(tuple),
+    fired=st.lists(names, max_size=3).map(tuple),
+    run=st.none() | run_changes,
+    answers=st.dictionaries(names, json_values, max_size=2),
+    interrupts=st.none() | st.lists(interrupt_records, max_size=2).map(tuple),
+    usage=st.none() | usages,
+    transitions=st.lists(transition_records, max_size=2).map(tuple),
 )

@@ -55,6 +55,7 @@ from agentcharts.runtime import (
     Tool,
     ToolConfig,
     ToolContext,
+    load_stored_session,
     tool,
 )
 from agentcharts.schemas.status import Status
@@ -109,6 +110,7 @@ __all__ = [
     "ToolError",
     "ToolTimeoutError",
     "UnknownInterruptError",
+    "load_stored_session",
     "tool",
 ]
 

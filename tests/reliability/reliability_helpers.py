@@ -25,6 +25,7 @@ from agentcharts import (
     tool,
 )
 from agentcharts.exceptions import SessionNotFoundError
+from agentcharts import load_stored_session
 from agentcharts.schemas.persisted import load_session
 from agentcharts.schemas.status import InterruptStatus
 
@@ -174,7 +175,7 @@ def stored_status(store):
         stored = store.load(SESSION)
     except SessionNotFoundError:
         return None, None
-    record = load_session(stored.document)
+    record = load_stored_session(stored)
     return record.graph.status, record
 
 

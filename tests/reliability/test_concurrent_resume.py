@@ -23,6 +23,7 @@ from reliability_helpers import (
 )
 
 from agentcharts import Status
+from agentcharts import load_stored_session
 from agentcharts.schemas.persisted import load_session
 
 
@@ -67,7 +68,7 @@ class TestTwoResumers:
             stored = store.load(SESSION)
         finally:
             close(store)
-        record = load_session(stored.document)
+        record = load_stored_session(stored)
         assert Status.COMPLETED == record.graph.status
         assert sorted(NODES) == sorted(record.graph.execution_order)
         assert dict.fromkeys(NODES, 1) == {

@@ -26,9 +26,11 @@ from agentcharts.schemas import (
     AgentSnapshot,
     GraphSnapshot,
     InterruptRecord,
+    JournalEntry,
     Message,
     NodeOutput,
     NodeSnapshot,
+    RunChange,
     SessionRecord,
     Status,
     TextBlock,
@@ -67,6 +69,8 @@ RECORDS = [
     (GraphSnapshot, strategies.graph_snapshots()),
     (TransitionRecord, strategies.transition_records),
     (SessionRecord, strategies.session_records),
+    (RunChange, strategies.run_changes),
+    (JournalEntry, strategies.journal_entries),
 ]
 RECORD_IDS = [cls.__name__ for cls, _ in RECORDS]
 NAIVE = datetime(2026, 1, 1)  # noqa: DTZ001 - a naive datetime, refused on purpose

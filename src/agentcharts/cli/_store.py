@@ -22,8 +22,8 @@ from attrs import asdict, frozen
 
 from agentcharts.cli._console import CommandError
 from agentcharts.exceptions import SessionNotFoundError
+from agentcharts.runtime.graph import load_stored_session
 from agentcharts.runtime.sessions import FileSessionStore, SQLiteSessionStore, validate_session_id
-from agentcharts.schemas.persisted import load_session
 
 if TYPE_CHECKING:
     from agentcharts.runtime.sessions import SessionStore, StoredSession
@@ -141,7 +141,7 @@ class StoreRef:
         except SessionNotFoundError:
             msg = f"no session {session_id!r} in {self.given} (see: agentcharts sessions list)"
             raise CommandError(msg) from None
-        return stored, load_session(stored.document)
+        return stored, load_stored_session(stored)
 
     # ------------------------------------------------------------------ run records
 

@@ -9,9 +9,9 @@ from agentcharts.cli._store import StoreRef
 from agentcharts.cli._summary import session_summary
 from agentcharts.exceptions import AgentchartsError
 from agentcharts.graphfile import load_graph_file
+from agentcharts.runtime.graph import load_stored_session
 from agentcharts.runtime.graph.diagram import pending_interrupts_by_node
 from agentcharts.runtime.sessions import validate_session_id
-from agentcharts.schemas.persisted import load_session
 
 if TYPE_CHECKING:
     import argparse
@@ -45,7 +45,7 @@ def list_command(args: argparse.Namespace, console: Console) -> int:
         rows = [("SESSION", "STATUS", "VERSION", "SAVED", "GRAPH")]
         for entry in sessions:
             try:
-                status = load_session(opened.load(entry.session_id).document).graph.status.value
+                status = load_stored_session(opened.load(entry.session_id)).graph.status.value
             except AgentchartsError:
                 status = "corrupt"
             info = store.load_run(entry.session_id)

@@ -19,6 +19,7 @@ from agentcharts.runtime.graph import (
     GraphResult,
     GraphState,
     NodeResult,
+    load_stored_session,
 )
 from agentcharts.runtime.hooks import (
     AfterInvocationEvent,
@@ -92,5 +93,6 @@ __all__ = [
     "ToolContext",
     "ToolExecutor",
     "Toolbox",
+    "load_stored_session",
     "tool",
 ]

@@ -25,14 +25,27 @@ from agentcharts.exceptions import SchemaVersionError
 
 __all__ = ["CURRENT_VERSION", "MIGRATIONS", "Migration", "migrate"]
 
-CURRENT_VERSION: Final = 1
+CURRENT_VERSION: Final = 2
 """The format version this library writes; documents of older versions are migrated."""
 
 Migration = Callable[[dict[str, Any]], dict[str, Any]]
 """One step: an envelope of version ``N`` in, the same document at version ``N + 1`` out."""
 
-MIGRATIONS: Mapping[int, Migration] = MappingProxyType({})
-"""The step from each version ``N`` to ``N + 1``; empty while the format is at version 1."""
+
+def _journal(document: dict[str, Any]) -> dict[str, Any]:
+    """
+    Version 1 → 2: sessions became a snapshot plus a journal of entries.
+
+    A version 1 session is a complete snapshot with no journal, which is a valid version 2
+    snapshot: the nodes' new fields (``answered``, ``resume_input``) default to "no answer
+    received". Version 1 kept an answered node's responses nowhere, so there is nothing to
+    carry over. Agent documents did not change.
+    """
+    return document
+
+
+MIGRATIONS: Mapping[int, Migration] = MappingProxyType({1: _journal})
+"""The step from each version ``N`` to ``N + 1``."""
 
 
 def migrate(

@@ -3,9 +3,11 @@ The versioned envelope of persisted sessions and agents.
 
 A session is stored as::
 
-    {"format": "agentcharts.session", "version": 1, "session": {...}}
+    {"format": "agentcharts.session", "version": 2, "session": {...}}
 
-and an agent on its own as ``{"format": "agentcharts.agent", "version": 1, "agent": {...}}``.
+an agent on its own as ``{"format": "agentcharts.agent", "version": 2, "agent": {...}}``, and
+each entry of a session's journal as ``{"format": "agentcharts.entry", "version": 2,
+"entry": {...}}``.
 Loading checks the format, refuses a version newer than :data:`CURRENT_VERSION`, migrates an
 older one (:mod:`agentcharts.schemas.migrations`), and only then builds the record. Every
 problem is a :class:`~agentcharts.exceptions.SnapshotDecodeError` whose path starts at the
@@ -25,15 +27,18 @@ from agentcharts.exceptions import SchemaVersionError, SnapshotDecodeError
 from agentcharts.schemas._problems import short_repr
 from agentcharts.schemas.converter import parse_json, structure, unstructure
 from agentcharts.schemas.migrations import CURRENT_VERSION, migrate
-from agentcharts.schemas.records import AgentSnapshot, SessionRecord
+from agentcharts.schemas.records import AgentSnapshot, JournalEntry, SessionRecord
 
 __all__ = [
     "AGENT_FORMAT",
     "CURRENT_VERSION",
+    "ENTRY_FORMAT",
     "SESSION_FORMAT",
     "dump_agent",
+    "dump_entry",
     "dump_session",
     "load_agent",
+    "load_entry",
     "load_session",
 ]
 
@@ -42,6 +47,9 @@ SESSION_FORMAT: Final = "agentcharts.session"
 
 AGENT_FORMAT: Final = "agentcharts.agent"
 """The ``"format"`` of a persisted agent; its snapshot is under ``"agent"``."""
+
+ENTRY_FORMAT: Final = "agentcharts.entry"
+"""The ``"format"`` of one journal entry; its record is under ``"entry"``."""
 
 RecordT = TypeVar("RecordT")
 
@@ -93,6 +101,7 @@ class _Envelope(Generic[RecordT]):
 
 _SESSION = _Envelope(SESSION_FORMAT, "session", SessionRecord)
 _AGENT = _Envelope(AGENT_FORMAT, "agent", AgentSnapshot)
+_ENTRY = _Envelope(ENTRY_FORMAT, "entry", JournalEntry)
 
 
 def dump_session(record: SessionRecord) -> str:
@@ -171,3 +180,41 @@ def load_agent(text: str | bytes) -> AgentSnapshot:
     .. versionadded:: 0.1
     """
     return _AGENT.load(text)
+
+
+def dump_entry(entry: JournalEntry) -> str:
+    """
+    Write one journal entry as a versioned JSON document.
+
+    Args:
+        entry: The entry.
+
+    Returns:
+        ``{"format": "agentcharts.entry", "version": 2, "entry": {...}}`` as compact JSON.
+
+    Raises:
+        SnapshotEncodeError: The entry holds a value the format cannot store.
+
+    .. versionadded:: 0.2
+    """
+    return _ENTRY.dump(entry)
+
+
+def load_entry(text: str | bytes) -> JournalEntry:
+    """
+    Read a journal entry written by :func:`dump_entry`.
+
+    Args:
+        text: The JSON document.
+
+    Returns:
+        The entry.
+
+    Raises:
+        SchemaVersionError: The version is missing, unsupported or has no migration path.
+        SnapshotDecodeError: The text is not JSON, is not an entry, or does not fit the
+            records.
+
+    .. versionadded:: 0.2
+    """
+    return _ENTRY.load(text)

@@ -21,8 +21,10 @@ __all__ = [
     "GraphSnapshot",
     "InterruptRecord",
     "InterruptSource",
+    "JournalEntry",
     "NodeOutput",
     "NodeSnapshot",
+    "RunChange",
     "SessionRecord",
     "Timings",
     "ToolCallRecord",
@@ -139,6 +141,13 @@ class NodeSnapshot:
     """The nested graph's state, for graph nodes that have run."""
     execution_time_ms: float = 0.0
     """Time spent executing, summed over executions; waiting for humans is not counted."""
+    answered: bool = False
+    """Whether responses for its interrupts were received and it resumes (or resumed) with
+    them: set from the answer until the execution ends, so a crash never loses an answer."""
+    resume_input: Any = None
+    """What it resumes with, when ``answered``: the interrupt-response blocks for its agent
+    or nested graph (``None`` when only before-node hooks were answered; those answers are
+    in the graph's ``interrupts``)."""
 
 
 @frozen
@@ -181,6 +190,61 @@ class GraphSnapshot:
     def pending_interrupts(self) -> tuple[InterruptRecord, ...]:
         """The interrupts still waiting for a response."""
         return tuple(i for i in self.interrupts if i.status is InterruptStatus.PENDING)
+
+
+@frozen
+class RunChange:
+    """A change of a graph run's own state, as a journal entry records it."""
+
+    status: Status
+    """The graph's lifecycle state after the change."""
+    timings: Timings = field(factory=Timings)
+    """Start time and time spent executing, after the change."""
+    error: str | None = None
+    """Why the graph failed, after the change."""
+
+
+@frozen
+class JournalEntry:
+    """
+    One change of a stored run: what a session's journal holds after its snapshot.
+
+    ``kind`` says what changed: ``"node"`` (one node's lifecycle event; ``node`` is the node
+    after it), ``"run"`` (the graph's lifecycle event; ``run`` is its state after it) or
+    ``"claim"`` (an invocation took the run over to resume or recover it; appending the
+    claim is the compare-and-set that makes a second claimer lose before it runs anything).
+    Loading replays the entries after the snapshot through the lifecycles, in order.
+
+    .. versionadded:: 0.2
+    """
+
+    kind: Literal["node", "run", "claim"]
+    """What changed."""
+    event: str
+    """The lifecycle event (``"start"``, ``"complete"``...); for a claim, ``"resume"`` or
+    ``"recover"``."""
+    at: datetime
+    """When it happened (UTC)."""
+    node: NodeSnapshot | None = None
+    """For a node entry: the node after the event."""
+    consumed: tuple[str, ...] = ()
+    """For a node's ``start``: the pending inputs it consumed (in the same entry, so
+    consuming the inputs and starting are one fact)."""
+    fired: tuple[str, ...] = ()
+    """For a node's ``complete``: the targets of the edges that fired, in order; each gets
+    the node as a pending input."""
+    run: RunChange | None = None
+    """For a run entry: the run's state after the event."""
+    answers: dict[str, Any] = field(factory=dict)
+    """For a run's ``resume``: each answered node's resume input (see
+    :attr:`NodeSnapshot.resume_input`), recorded before any node resumes."""
+    interrupts: tuple[InterruptRecord, ...] | None = None
+    """The run's before-node-call interrupts after the event, when it may have changed them
+    (``None``: unchanged)."""
+    usage: Usage | None = None
+    """The run's accumulated token usage after the event, when it changed."""
+    transitions: tuple[TransitionRecord, ...] = ()
+    """The lifecycle transitions since the previous entry."""
 
 
 @frozen

@@ -20,6 +20,7 @@ from agentcharts import (
     Status,
 )
 from agentcharts.exceptions import CorruptSessionError
+from agentcharts import load_stored_session
 from agentcharts.schemas.persisted import load_session
 
 HELPERS = pathlib.Path(__file__).resolve().parent
@@ -120,12 +121,12 @@ class TestCheckpoints:
         store = make_store(kind, tmp_path)
         graph = GraphBuilder().add_node(weather_agent(), "w").set_session(store, "s1").build()
         result = graph("go")
-        saved = load_session(store.load("s1").document)
+        saved = load_stored_session(store.load("s1"))
         assert Status.INTERRUPTED == saved.graph.status
         assert Status.INTERRUPTED == saved.graph.nodes["w"].status
         assert saved.graph.nodes["w"].agent is not None
         graph(respond((result.interrupts[0].id, "Oslo")))
-        assert Status.COMPLETED == load_session(store.load("s1").document).graph.status
+        assert Status.COMPLETED == load_stored_session(store.load("s1")).graph.status
 
     def test_two_resumers_one_wins(self, tmp_path):
         """Two graph instances resuming one session: the second writer gets a conflict."""
@@ -137,7 +138,7 @@ class TestCheckpoints:
         assert Status.COMPLETED == first(respond((pending.id, "Oslo"))).status
         with pytest.raises(SessionConflictError):
             second._checkpoint()
-        assert Status.COMPLETED == load_session(store.load("s1").document).graph.status
+        assert Status.COMPLETED == load_stored_session(store.load("s1")).graph.status
 
     def test_corrupt_session_is_named(self, tmp_path):
         """A stored session that does not decode raises an error naming the session."""
@@ -212,7 +213,7 @@ class TestDocuments:
         answer = "no" if scenario == "reject" else "Oslo"
         ids = sorted(i.id for i in result.interrupts)
         assert Status.COMPLETED == runner(graph, respond(*((i, answer) for i in ids))).status
-        record = load_session(store.load("t").document)
+        record = load_stored_session(store.load("t"))
         rows = [(r.machine, r.machine_id, r.source, r.event, r.target) for r in record.transitions]
         per_machine: dict[str, list[tuple[str, str, str]]] = {}
         for kind, machine_id, source, event, target in rows:

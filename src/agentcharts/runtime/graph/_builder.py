@@ -10,6 +10,12 @@ from agentcharts.machines._base import utc_now
 from agentcharts.runtime.agent import Agent
 from agentcharts.runtime.graph._adapt import adapt
 from agentcharts.runtime.graph._graph import Edge, Graph, InterruptMode
+from agentcharts.runtime.graph._journal import (
+    COMPACT_BYTES,
+    COMPACT_ENTRIES,
+    DURABILITIES,
+    Durability,
+)
 from agentcharts.runtime.hooks import HookProvider, HookRegistry
 from agentcharts.runtime.sessions import validate_session_id
 
@@ -60,6 +66,8 @@ class GraphBuilder:
         self._concurrency: ConcurrencyLimiter | None = None
         self._store: SessionStore | None = None
         self._session_id: str | None = None
+        self._durability: Durability = "sync"
+        self._compaction = (COMPACT_ENTRIES, COMPACT_BYTES)
         self._hooks: list[HookProvider] = []
         self._interrupt_mode: InterruptMode = "barrier"
         self._graph_id = "graph"
@@ -128,10 +136,41 @@ class GraphBuilder:
         self._concurrency = registry
         return self
 
-    def set_session(self, store: SessionStore, session_id: str) -> Self:
-        """Persist every run in ``store`` under ``session_id``, and resume from it."""
+    def set_session(
+        self,
+        store: SessionStore,
+        session_id: str,
+        *,
+        durability: Durability = "sync",
+        compact_entries: int = COMPACT_ENTRIES,
+        compact_bytes: int = COMPACT_BYTES,
+    ) -> Self:
+        """
+        Persist every run in ``store`` under ``session_id``, and resume from it.
+
+        Args:
+            store: The session store.
+            session_id: The session's id.
+            durability: When changes reach the store: ``"sync"`` (each change is stored
+                before the graph acts on it), ``"async"`` (in the background, flushed before
+                the invocation returns) or ``"exit"`` (when the invocation returns). See the
+                sessions guide for what each can lose in a crash.
+            compact_entries: Write a new snapshot once the journal holds this many entries.
+            compact_bytes: ...or once its entries outgrow this many bytes and the snapshot.
+
+        Raises:
+            InvalidSettingError: A durability other than the three, or a threshold that is
+                not a positive int.
+        """
+        if durability not in DURABILITIES:
+            raise InvalidSettingError("durability", durability, "'sync', 'async' or 'exit'")
+        for name, value in (("compact_entries", compact_entries), ("compact_bytes", compact_bytes)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise InvalidSettingError(name, value, "a positive int")
         self._store = store
         self._session_id = validate_session_id(session_id)
+        self._durability = durability
+        self._compaction = (compact_entries, compact_bytes)
         return self
 
     def set_hooks(self, hooks: list[HookProvider]) -> Self:
@@ -221,4 +260,7 @@ class GraphBuilder:
             interrupt_mode=self._interrupt_mode,
             graph_id=self._graph_id,
             clock=self._clock,
+            durability=self._durability,
+            compact_entries=self._compaction[0],
+            compact_bytes=self._compaction[1],
         )

@@ -7,12 +7,9 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from agentcharts.exceptions import (
-    CorruptSessionError,
     ExecutionError,
     NotInterruptedError,
     ResumeInputError,
-    SessionNotFoundError,
-    SnapshotDecodeError,
     UnknownInterruptError,
 )
 from agentcharts.machines._base import TransitionRecorder, utc_now
@@ -20,17 +17,17 @@ from agentcharts.runtime._sync import run_sync
 from agentcharts.runtime.events import GraphFinished
 from agentcharts.runtime.graph._edge import Edge
 from agentcharts.runtime.graph._host import InterruptMode
+from agentcharts.runtime.graph._journal import COMPACT_BYTES, COMPACT_ENTRIES, NO_JOURNAL
 from agentcharts.runtime.graph._results import GraphResult, GraphState, NodeResult
 from agentcharts.runtime.graph._run import TASK_INPUT, NodeRun, RunState
 from agentcharts.runtime.graph._scheduler import Scheduler
+from agentcharts.runtime.graph._session import GraphSession
 from agentcharts.runtime.interrupts import (
     Interrupt,
     InterruptResponse,
     is_resume_input,
     parse_resume_input,
 )
-from agentcharts.schemas.persisted import dump_session, load_session
-from agentcharts.schemas.records import GraphSnapshot, SessionRecord
 from agentcharts.schemas.status import InterruptStatus, Status
 
 if TYPE_CHECKING:
@@ -40,8 +37,11 @@ if TYPE_CHECKING:
     from agentcharts.runtime.concurrency._registry import ConcurrencyLimiter
     from agentcharts.runtime.events import StreamEvent
     from agentcharts.runtime.graph._executors import NodeExecutor
+    from agentcharts.runtime.graph._journal import Durability, NoJournal, RunJournal
+    from agentcharts.runtime.graph._session import Loaded
     from agentcharts.runtime.hooks import HookRegistry
     from agentcharts.runtime.sessions import SessionStore
+    from agentcharts.schemas.records import GraphSnapshot
 
 __all__ = ["Edge", "Graph", "InterruptMode"]
 
@@ -74,6 +74,9 @@ class Graph:
         interrupt_mode: InterruptMode = "barrier",
         graph_id: str = "graph",
         clock: Callable[[], datetime] = utc_now,
+        durability: Durability = "sync",
+        compact_entries: int = COMPACT_ENTRIES,
+        compact_bytes: int = COMPACT_BYTES,
     ) -> None:
         """Build a graph; use ``GraphBuilder`` rather than calling this directly."""
         self.executors = executors
@@ -90,6 +93,9 @@ class Graph:
         self.interrupt_mode: InterruptMode = interrupt_mode
         self.graph_id = graph_id
         self.clock = clock
+        self.durability: Durability = durability
+        self.compact_entries = compact_entries
+        self.compact_bytes = compact_bytes
         self.scope = ""
         """Prefix of the interrupt ids of this graph's nodes (set when nested)."""
         self.predecessors: dict[str, list[str]] = {n: [] for n in executors}
@@ -98,7 +104,20 @@ class Graph:
             self.predecessors[edge.target].append(edge.source)
             self.successors[edge.source].append(edge)
         self._run: RunState | None = None
-        self._version: int | None = None
+        self._journal: RunJournal | NoJournal = NO_JOURNAL
+        self._recovered: list[tuple[NodeRun, str]] = []
+        self._session = (
+            None
+            if store is None or session_id is None
+            else GraphSession(
+                store,
+                session_id,
+                node_ids=frozenset(executors),
+                durability=durability,
+                compact_entries=compact_entries,
+                compact_bytes=compact_bytes,
+            )
+        )
         self._busy = threading.Lock()
 
     # ------------------------------------------------------------------ public surface
@@ -195,12 +214,23 @@ class Graph:
             else:
                 executor.reset()
             nodes[node_id] = self._node_run(node_id, saved, recorder)
-        self._run = RunState(
+        run = self._run = RunState(
             snapshot.task, nodes, snapshot=snapshot, recorder=recorder, machine_id=self.graph_id
         )
-        for node in self._run.nodes_in(Status.EXECUTING):
-            node.machine.fire("recover")
-            self._run.pending_inputs.setdefault(node.node_id, list(node.inputs))
+        self._recovered = []
+        for node in run.nodes_in(Status.EXECUTING):
+            if node.answered:  # it was resuming: resume it again, with the same answers
+                node.machine.fire("interrupt")
+                self._recovered.append((node, "interrupt"))
+            else:  # it was starting: start it again, with the same inputs
+                node.machine.fire("recover")
+                waiting = run.pending_inputs.get(node.node_id, [])
+                run.pending_inputs[node.node_id] = [*node.inputs, *waiting]
+                self._recovered.append((node, "recover"))
+        if run.status is Status.EXECUTING:
+            run.recovering = {
+                n.node_id: n.resume_input for n in run.nodes_in(Status.INTERRUPTED) if n.answered
+            }
 
     def reset(self) -> None:
         """Forget the current run; executors return to the state they were built with."""
@@ -219,16 +249,37 @@ class Graph:
     # ------------------------------------------------------------------ one invocation
 
     async def _invoke(self, task: Any, emit: Callable[[StreamEvent], None]) -> GraphResult:
-        if self.store is not None:
-            self._load_session()
+        session = self._session
+        if session is None:
+            return await self._invoke_on(task, emit)
+        session.open()
+        try:
+            return await self._invoke_on(task, emit)
+        finally:
+            session.close()
+
+    async def _invoke_on(self, task: Any, emit: Callable[[StreamEvent], None]) -> GraphResult:
+        session = self._session
+        loaded = None
+        if session is not None:
+            loaded = await session.read()
+            if loaded is None:
+                self._run = None
+            else:
+                self.restore(loaded.image.snapshot())
+                recovered = self._current().transitions  # what restoring itself changed
+                self._current().transitions = [*loaded.image.transitions, *recovered]
         run = self._run
         resume: dict[str, Any] = {}
+        journal: RunJournal | NoJournal = NO_JOURNAL
         if is_resume_input(task) or (isinstance(task, list) and run is not None):
             if run is None or run.status is not Status.INTERRUPTED:
                 raise NotInterruptedError("graph")
             resume = self._route(parse_resume_input(task, self._pending_ids()))
             run.machine.fire("resume")
-            self._checkpoint()
+            journal = self._journal_after(loaded)
+            journal.run_event("resume", answers=resume)
+            await journal.durable()  # the answers are stored, and a second resumer loses here
         elif run is not None and run.status is Status.INTERRUPTED:
             raise ResumeInputError(
                 "the graph is interrupted; resume it with interrupt responses, "
@@ -236,17 +287,36 @@ class Graph:
                 pending_ids=self._pending_ids(),
             )
         elif run is not None and run.status is Status.EXECUTING and task in (None, run.task):
-            pass
+            resume = dict(run.recovering)
+            journal = self._journal_after(loaded)
+            journal.claim("recover")
+            for node, event in self._recovered:
+                journal.node(node, event)
+            await journal.durable()  # claimed: a second recoverer loses before anything runs
         else:
             if not isinstance(task, str):
                 msg = f"a task must be a str or interrupt responses, got {type(task).__name__}"
                 raise ResumeInputError(msg)
             run = self._new_run(task)
             run.machine.fire("start")
-            self._checkpoint()
-        streaming = emit is not _discard
-        await Scheduler(_Host(self), self._current(), emit, streaming=streaming).run(resume)
+            run.updated_at = self.clock()
+            if session is not None:
+                journal = await session.start(loaded, run, self.clock)
+        self._recovered = []
+        self._journal = journal
+        try:
+            streaming = emit is not _discard
+            await Scheduler(_Host(self), self._current(), emit, streaming=streaming).run(resume)
+            await journal.durable()
+        finally:
+            self._journal = NO_JOURNAL
         return self.result()
+
+    def _journal_after(self, loaded: Loaded | None) -> RunJournal | NoJournal:
+        """The journal of the run just loaded (none without a store)."""
+        if self._session is None or loaded is None:
+            return NO_JOURNAL
+        return self._session.journal(loaded, self._current(), self.clock)
 
     def _current(self) -> RunState:
         assert self._run is not None  # noqa: S101 - set by _invoke before scheduling
@@ -326,41 +396,18 @@ class Graph:
                 current = resume.get(node.node_id)
                 resume[node.node_id] = [*(current or []), block]
         scope_pending = {r.owner for r in run.ledger.records if r.status is InterruptStatus.PENDING}
-        return {
+        ready = {
             node_id: node_input
             for node_id, node_input in resume.items()
             if self.node_scope(run.nodes[node_id]) not in scope_pending
         }
+        for node_id, node_input in ready.items():
+            node = run.nodes[node_id]
+            node.answered = True
+            node.resume_input = node_input
+        return ready
 
     # ------------------------------------------------------------------ sessions
-
-    def _load_session(self) -> None:
-        assert self.store is not None  # noqa: S101
-        assert self.session_id is not None  # noqa: S101
-        try:
-            stored = self.store.load(self.session_id)
-        except SessionNotFoundError:
-            self._run = None
-            self._version = None
-            return
-        try:
-            record = load_session(stored.document)
-        except SnapshotDecodeError as error:
-            raise CorruptSessionError(self.session_id, str(error)) from error
-        self.restore(record.graph)
-        self._current().transitions = list(record.transitions)
-        self._version = stored.version
-
-    def _checkpoint(self) -> None:
-        """Save the run, if a store is set; a stale version raises ``SessionConflictError``."""
-        run = self._current()
-        run.updated_at = self.clock()
-        if self.store is None or self.session_id is None:
-            return
-        record = SessionRecord(self.session_id, run.snapshot(), tuple(run.transitions))
-        self._version = self.store.save(
-            self.session_id, dump_session(record), expected_version=self._version
-        )
 
     # ------------------------------------------------------------------ results
 
@@ -426,8 +473,9 @@ class _Host:
     def settings(self) -> Graph:
         return self.graph
 
-    def checkpoint(self) -> None:
-        self.graph._checkpoint()  # noqa: SLF001 - the host is the graph's own adapter
+    @property
+    def journal(self) -> RunJournal | NoJournal:
+        return self.graph._journal  # noqa: SLF001 - the host is the graph's own adapter
 
     def node_interrupts(self, node: NodeRun) -> list[Interrupt]:
         return self.graph._node_interrupts(node)  # noqa: SLF001 - as above

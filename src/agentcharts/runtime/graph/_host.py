@@ -1,4 +1,4 @@
-"""What the scheduler of a run needs of its graph: the settings it reads and four services."""
+"""What the scheduler of a run needs of its graph: the settings it reads and its services."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ if TYPE_CHECKING:
 
     from agentcharts.runtime.concurrency import ConcurrencyLimiter
     from agentcharts.runtime.graph._edge import Edge
+    from agentcharts.runtime.graph._journal import NoJournal, RunJournal
     from agentcharts.runtime.graph._results import GraphState, NodeResult
     from agentcharts.runtime.graph._run import NodeRun
     from agentcharts.runtime.hooks import HookRegistry
@@ -69,8 +70,9 @@ class SchedulerHost(Protocol):
     def settings(self) -> GraphSettings:
         """The graph's shape and settings; hook events report it as their graph."""
 
-    def checkpoint(self) -> None:
-        """Save the run, if a store is set."""
+    @property
+    def journal(self) -> RunJournal | NoJournal:
+        """Where the run's changes go: its session's journal, or nowhere without a store."""
 
     def node_interrupts(self, node: NodeRun) -> list[Interrupt]:
         """The pending interrupts of an interrupted node (hook and executor ones)."""

@@ -72,6 +72,10 @@ class NodeRun:
         self.start_state: AgentSnapshot | GraphSnapshot | None = None
         """The executor's state when the current execution started: what a checkpoint taken
         mid-execution stores, so a recovered node runs that execution again from its start."""
+        self.answered = False
+        """Whether the node has responses to resume with (from the answer until it stops)."""
+        self.resume_input: Any = None
+        """What it resumes with, when ``answered``."""
         if snapshot is not None:
             self._status = snapshot.status
             self.execution_count = snapshot.execution_count
@@ -81,6 +85,8 @@ class NodeRun:
             self.execution_time_ms = snapshot.execution_time_ms
             self.usage = snapshot.output.usage if snapshot.output else NO_USAGE
             self.start_state = snapshot.agent or snapshot.graph
+            self.answered = snapshot.answered
+            self.resume_input = snapshot.resume_input
         self._recorder = recorder
         self._machine: Machine | None = None
 
@@ -137,6 +143,8 @@ class NodeRun:
             agent=own if self.executor.kind == "agent" else None,  # type: ignore[arg-type]
             graph=own if self.executor.kind == "graph" else None,  # type: ignore[arg-type]
             execution_time_ms=self.execution_time_ms,
+            answered=self.answered,
+            resume_input=self.resume_input,
         )
 
 
@@ -179,6 +187,9 @@ class RunState:
         self.usage = saved.usage
         self.error: str | None = saved.error
         self.transitions: list[TransitionRecord] = []
+        self.recovering: dict[str, Any] = {}
+        """Nodes to resume when the run continues after a crash: answered nodes, with
+        what they resume with."""
         self.executions = sum(n.execution_count for n in nodes.values())
         """How many node executions have started in this run (kept as a counter)."""
         self._by_status: dict[Status | None, dict[str, NodeRun]] = {s: {} for s in Status}

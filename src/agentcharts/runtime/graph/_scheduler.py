@@ -67,6 +67,7 @@ class Scheduler:
     ) -> None:
         """Prepare to schedule ``run`` of the graph ``host`` stands for, reporting to ``emit``."""
         self.host = host
+        self.journal = host.journal
         self.graph = host.settings
         self.run_state = run
         self.emit = emit
@@ -101,6 +102,11 @@ class Scheduler:
         except TimeoutError:
             timeout = self.graph.execution_timeout or 0.0
             run.error = _describe(ExecutionTimeoutError(timeout))
+        except BaseExceptionGroup:
+            failure = self.journal.failure
+            if failure is not None:  # the store refused a write: that is what the caller sees
+                raise failure from None
+            raise
         finally:
             run.execution_time_ms += (time.monotonic() - started) * 1000
         self._settle()
@@ -135,12 +141,13 @@ class Scheduler:
             if run.error is None:
                 failed = ", ".join(repr(n.node_id) for n in run.nodes_in(Status.FAILED))
                 run.error = f"node(s) failed: {failed}"
-            run.machine.fire("fail")
+            event = "fail"
         elif run.ids_in(Status.INTERRUPTED):
-            run.machine.fire("interrupt")
+            event = "interrupt"
         else:
-            run.machine.fire("complete")
-        self.host.checkpoint()
+            event = "complete"
+        run.machine.fire(event)
+        self.journal.run_event(event)
 
     def _halted(self) -> bool:
         run = self.run_state
@@ -224,14 +231,12 @@ class Scheduler:
         if limit is not None and run.executions >= limit:
             run.error = f"ExecutionError: reached max_node_executions={limit}"
             return False
-        inputs = run.pending_inputs.pop(node.node_id)
-        self._fired.pop(node.node_id, None)
-        self._cursors.pop(node.node_id, None)
+        run.executions += 1
         if node.status is Status.COMPLETED:
             node.machine.fire("revisit")
             if self.graph.reset_on_revisit:
                 node.executor.reset()
-        node.inputs = tuple(inputs)
+            self.journal.node(node, "revisit")
         self._launch(group, node, None, resumed=False)
         return True
 
@@ -259,6 +264,7 @@ class Scheduler:
             if node.needs_slot and not await self._take_slot(node, resumed=resumed):
                 return
             self._begin(node, resumed=resumed)
+            await self.journal.settle()  # durable before the node acts on it
             started = time.monotonic()
             outcome: ExecutorOutcome | None = None
             try:
@@ -273,13 +279,14 @@ class Scheduler:
                 node.machine.fire("fail")
             finally:
                 node.execution_time_ms += (time.monotonic() - started) * 1000
-            if outcome is not None:
-                self._record(node, outcome)
-            await self._finish(node)
+            fired = self._record(node, outcome) if outcome is not None else ()
+            await self._finish(node, fired)
         except asyncio.CancelledError:
             if node.status is Status.EXECUTING:
                 node.error = "Cancelled: the graph stopped before the node finished"
                 node.machine.fire("cancel")
+                self._stopped(node)
+                self.journal.node(node, "cancel")
             raise
         finally:
             node.release_slot()
@@ -293,12 +300,18 @@ class Scheduler:
         node.start_state = node.executor.snapshot() if node.execution_count else None
         if resumed:
             node.machine.fire("resume")
+            self.journal.node(node, "resume")
         else:
+            run = self.run_state
+            inputs = tuple(run.pending_inputs.pop(node.node_id, ()))
+            self._fired.pop(node.node_id, None)
+            self._cursors.pop(node.node_id, None)
+            node.inputs = inputs
             node.machine.fire("start")
             node.execution_count += 1
-            self.run_state.executions += 1
             node.output = None
             node.error = None
+            self.journal.node(node, "start", consumed=inputs)
         if node.executor.scoped:
             node.executor.set_scope(self.host.node_scope(node))
         if self.streaming:
@@ -314,8 +327,10 @@ class Scheduler:
             node.permit = await graph.concurrency.acquire(node.executor.slot_key)
         except Exception as error:  # noqa: BLE001 - a limit that fails fails the node
             node.error = f"no concurrency slot: {_describe(error)}"
-            node.machine.fire("fail" if resumed else "cancel")
-            self.host.checkpoint()
+            event = "fail" if resumed else "cancel"
+            node.machine.fire(event)
+            self._stopped(node)
+            self.journal.node(node, event)
             self.emit(NodeFailed(node.node_id, node.error))
             return False
         return True
@@ -373,7 +388,8 @@ class Scheduler:
             message = event.cancel_node if isinstance(event.cancel_node, str) else ""
             raise _NodeCancelled(message or "node cancelled by a hook")
 
-    def _record(self, node: NodeRun, outcome: ExecutorOutcome) -> None:
+    def _record(self, node: NodeRun, outcome: ExecutorOutcome) -> tuple[str, ...]:
+        """Record a node's outcome; return the targets of the edges that fired."""
         run = self.run_state
         usage = outcome.usage
         if usage.input_tokens or usage.output_tokens:
@@ -381,12 +397,13 @@ class Scheduler:
             run.usage += usage
         if outcome.interrupted:
             node.machine.fire("interrupt")
-            return
+            return ()
         node.output = outcome.output
         node.machine.fire("complete")
         run.execution_order.append(node.node_id)
         edges = self.graph.successors[node.node_id]
         state = self.host.state() if any(e.condition for e in edges) else None
+        fired: list[str] = []
         for edge in edges:
             try:
                 fires = edge.condition is None or bool(edge.condition(state))  # type: ignore[arg-type]
@@ -395,12 +412,14 @@ class Scheduler:
                     f"the condition of edge {edge.source!r} -> {edge.target!r} raised "
                     f"{_describe(error)}"
                 )
-                return
+                break
             if fires:
+                fired.append(edge.target)
                 run.pending_inputs.setdefault(edge.target, []).append(node.node_id)
-                fired = self._fired.get(edge.target)
-                if fired is not None:
-                    fired.add(node.node_id)
+                seen = self._fired.get(edge.target)
+                if seen is not None:
+                    seen.add(node.node_id)
+        return tuple(fired)
 
     def _emit_outcome(self, node: NodeRun) -> None:
         if node.status is Status.COMPLETED:
@@ -411,10 +430,27 @@ class Scheduler:
         else:
             self.emit(NodeFailed(node.node_id, node.error or "failed"))
 
-    async def _finish(self, node: NodeRun) -> None:
-        """Release the slot, save, report the outcome and run the after-node hooks."""
+    @staticmethod
+    def _stopped(node: NodeRun) -> None:
+        """Forget the answers a node resumed with, once its execution is over."""
+        node.answered = False
+        node.resume_input = None
+
+    async def _finish(self, node: NodeRun, fired: tuple[str, ...]) -> None:
+        """Release the slot, journal, report the outcome and run the after-node hooks."""
         node.release_slot()
-        self.host.checkpoint()
+        self._stopped(node)
+        status = node.status
+        event = (
+            "complete"
+            if status is Status.COMPLETED
+            else "interrupt"
+            if status is Status.INTERRUPTED
+            else "cancel"
+            if node.error is not None and node.error.startswith("Cancelled")
+            else "fail"
+        )
+        self.journal.node(node, event, fired=fired)
         if self.streaming:
             self._emit_outcome(node)
         graph = self.graph
