@@ -273,13 +273,15 @@ class PostgresSessionStore(ClosingStore):
             session_id: The session to read.
 
         Returns:
-            The document, its version and when it was saved.
+            The snapshot, the entries after it (oldest first), the version and when the
+            session was last written.
 
         Raises:
             InvalidSessionIdError: The id breaks the id rule.
             SessionNotFoundError: No session has that id.
-            CorruptSessionError: The row has a bad version, checksum or timestamp, or its
-                document is not UTF-8 JSON text.
+            CorruptSessionError: The row has a bad version, checksum or timestamp, its
+                document or an entry is not UTF-8 JSON text matching its checksum, or the
+                entries' versions are not exactly the ones after the snapshot.
             StoreUnavailableError: The database cannot be used.
         """
         sid = validate_session_id(session_id)
@@ -309,7 +311,7 @@ class PostgresSessionStore(ClosingStore):
 
     def save(self, session_id: str, document: str, *, expected_version: int | None) -> int:
         """
-        Write a new version, if the stored one is ``expected_version`` (see the protocol).
+        Write a new snapshot and empty the journal, if the stored version is ``expected_version``.
 
         Args:
             session_id: The session to write.
@@ -406,7 +408,7 @@ class PostgresSessionStore(ClosingStore):
 
     def delete(self, session_id: str, *, expected_version: int | None = None) -> None:
         """
-        Remove a session's row (see :meth:`SessionStore.delete`).
+        Remove a session's row and its entries, in one transaction (see the protocol).
 
         Args:
             session_id: The session to remove.
