@@ -207,7 +207,7 @@ def _drop_postgres_tables() -> None:
         return
     with psycopg.connect(POSTGRES_DSN, autocommit=True, connect_timeout=3) as connection:
         for table in sorted(_postgres_tables):
-            connection.execute(f"DROP TABLE IF EXISTS {table}")
+            connection.execute(f"DROP TABLE IF EXISTS {table}, {table}_entries")
     _postgres_tables.clear()
 
 

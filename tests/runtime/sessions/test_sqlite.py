@@ -1,4 +1,4 @@
-"""Tests for `agentcharts.runtime.sessions.sqlite`: schema, pooling, closing, locking."""
+"""Tests for `agentcharts.runtime.sessions.sqlite`: schema, journal, pooling, closing, locking."""
 
 from __future__ import annotations
 
@@ -15,10 +15,22 @@ from agentcharts.exceptions import (
     CorruptSessionError,
     InvalidSessionIdError,
     InvalidSettingError,
+    SessionConflictError,
     StoreUnavailableError,
 )
 from agentcharts.runtime.sessions import SQLiteSessionStore
-from agentcharts.runtime.sessions.sqlite import TABLE
+from agentcharts.runtime.sessions.sqlite import ENTRIES_TABLE, TABLE
+
+OLD_SCHEMA = """
+CREATE TABLE agentcharts_sessions (
+    session_id TEXT PRIMARY KEY NOT NULL,
+    version INTEGER NOT NULL,
+    document TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+)
+"""
+"""The one table of the store before the journal, as that code created it."""
 
 
 @pytest.fixture
@@ -110,6 +122,138 @@ class TestSchema:
             store.delete("s1", expected_version=1)
 
 
+class TestJournal:
+    def test_entries_table_layout(self, store):
+        """The entries table has the documented columns and a (session_id, version) key."""
+        columns = query(store, "PRAGMA table_info(agentcharts_session_entries)")
+        assert [
+            ("session_id", "TEXT", 1, 1),
+            ("version", "INTEGER", 1, 2),
+            ("entry", "TEXT", 1, 0),
+            ("sha256", "TEXT", 1, 0),
+        ] == [(name, kind, notnull, pk) for _, name, kind, notnull, _, pk in columns]
+        assert "agentcharts_session_entries" == ENTRIES_TABLE
+
+    def test_entry_rows_hold_text_checksum_and_version(self, store):
+        """Each appended entry is one row: its text, its SHA-256 and the version it made."""
+        store.save("s1", "{}", expected_version=None)
+        store.append("s1", ['{"n": 1}', '{"n": "\u00e9"}'], expected_version=1)
+        rows = query(
+            store,
+            "SELECT session_id, version, entry, typeof(entry), sha256 "
+            "FROM agentcharts_session_entries ORDER BY version",
+        )
+        assert [
+            ("s1", 2, '{"n": 1}', "text", hashlib.sha256(b'{"n": 1}').hexdigest()),
+            (
+                "s1",
+                3,
+                '{"n": "\u00e9"}',
+                "text",
+                hashlib.sha256('{"n": "\u00e9"}'.encode()).hexdigest(),
+            ),
+        ] == rows
+        assert [(3,)] == query(store, "SELECT version FROM agentcharts_sessions")
+
+    def test_a_database_from_before_the_journal_gains_the_entries_table(self, tmp_path):
+        """A file with only the old sessions table opens, keeps its rows and takes entries."""
+        path = tmp_path / "old.db"
+        digest = hashlib.sha256(b'{"old": true}').hexdigest()
+        with sqlite3.connect(path) as connection:
+            connection.execute(OLD_SCHEMA)
+            connection.execute(
+                "INSERT INTO agentcharts_sessions VALUES "
+                "('s1', 4, '{\"old\": true}', ?, '2026-01-01T00:00:00+00:00')",
+                (digest,),
+            )
+        connection.close()
+        with SQLiteSessionStore(path) as store:
+            tables = query(store, "SELECT name FROM sqlite_master WHERE type = 'table'")
+            assert {("agentcharts_sessions",), ("agentcharts_session_entries",)} == set(tables)
+            loaded = store.load("s1")
+            assert ('{"old": true}', 4, 4, ()) == (
+                loaded.document,
+                loaded.version,
+                loaded.snapshot_version,
+                loaded.entries,
+            )
+            assert 5 == store.append("s1", ['{"n": 1}'], expected_version=4)
+            assert ('{"n": 1}',) == store.load("s1").entries
+
+    def test_a_garbled_entry_is_corrupt(self, store):
+        """An entry whose bytes no longer match its checksum makes the session corrupt."""
+        store.save("s1", "{}", expected_version=None)
+        store.append("s1", ['{"n": 1}', '{"n": 2}'], expected_version=1)
+        query(
+            store, "UPDATE agentcharts_session_entries SET sha256 = ? WHERE version = 3", "0" * 64
+        )
+        with pytest.raises(CorruptSessionError, match="entry 3") as caught:
+            store.load("s1")
+        assert "s1" == caught.value.session_id
+
+    @pytest.mark.parametrize(
+        ("edit", "params"),
+        [
+            ("DELETE FROM agentcharts_session_entries WHERE version = 3", ()),
+            ("UPDATE agentcharts_session_entries SET version = 7 WHERE version = 4", ()),
+            ("UPDATE agentcharts_session_entries SET version = 'two' WHERE version = 2", ()),
+            (
+                "INSERT INTO agentcharts_session_entries VALUES ('s1', 1, '{}', ?)",
+                (hashlib.sha256(b"{}").hexdigest(),),
+            ),
+            ("UPDATE agentcharts_sessions SET version = 5", ()),
+        ],
+        ids=["gap", "renumbered", "text-version", "entry-at-the-snapshot", "version-ahead"],
+    )
+    def test_entry_versions_that_do_not_follow_the_snapshot_are_corrupt(self, store, edit, params):
+        """The entries must be exactly the versions after the snapshot, without a gap."""
+        store.save("s1", "{}", expected_version=None)
+        store.append("s1", ['{"n": 1}', '{"n": 2}', '{"n": 3}'], expected_version=1)
+        query(store, edit, *params)
+        with pytest.raises(CorruptSessionError, match="versions") as caught:
+            store.load("s1")
+        assert "s1" == caught.value.session_id
+
+    def test_a_failed_append_writes_nothing_and_frees_the_connection(self, store):
+        """An append that fails half-way is rolled back whole; the store keeps working."""
+        store.save("s1", "{}", expected_version=None)
+        digest = hashlib.sha256(b"{}").hexdigest()
+        query(store, "INSERT INTO agentcharts_session_entries VALUES ('s1', 3, '{}', ?)", digest)
+        with pytest.raises(StoreUnavailableError, match="UNIQUE"):
+            store.append("s1", ['{"n": 1}', '{"n": 2}'], expected_version=1)
+        assert [(1,)] == query(store, "SELECT version FROM agentcharts_sessions")
+        assert [(3,)] == query(store, "SELECT version FROM agentcharts_session_entries")
+        assert all(not connection.in_transaction for connection in store._idle)
+        store.save("s1", "[]", expected_version=1)  # a save empties the journal
+        assert 4 == store.append("s1", ['{"n": 1}', '{"n": 2}'], expected_version=2)
+
+    def test_writes_to_an_unreadable_version_are_corrupt(self, store):
+        """A row with a bad version is corrupt for appends and compactions too."""
+        store.save("s1", "{}", expected_version=None)
+        query(store, "UPDATE agentcharts_sessions SET version = 'three'")
+        with pytest.raises(CorruptSessionError):
+            store.append("s1", ["{}"], expected_version=1)
+        with pytest.raises(CorruptSessionError):
+            store.compact("s1", "{}", version=1)
+
+    def test_a_locked_database_times_out_appends(self, tmp_path):
+        """An append that waits past the busy timeout raises StoreUnavailableError."""
+        store = SQLiteSessionStore(tmp_path / "s.db", timeout=0.05)
+        store.save("s1", "{}", expected_version=None)
+        blocker = sqlite3.connect(tmp_path / "s.db", isolation_level=None)
+        try:
+            blocker.execute("BEGIN IMMEDIATE")
+            with pytest.raises(StoreUnavailableError, match="locked"):
+                store.append("s1", ["{}"], expected_version=1)
+            blocker.execute("ROLLBACK")
+            assert 2 == store.append("s1", ["{}"], expected_version=1)
+            with pytest.raises(SessionConflictError):
+                store.append("s1", ["{}"], expected_version=1)
+        finally:
+            blocker.close()
+            store.close()
+
+
 class TestLifecycle:
     def test_closed_store_refuses_work(self, tmp_path):
         """After close, every call raises StoreUnavailableError; closing twice is fine."""
@@ -120,6 +264,8 @@ class TestLifecycle:
         for call in (
             lambda: store.load("s1"),
             lambda: store.save("s1", "{}", expected_version=1),
+            lambda: store.append("s1", ["{}"], expected_version=1),
+            lambda: store.compact("s1", "{}", version=1),
             lambda: store.delete("s1"),
             store.list_sessions,
             lambda: store.exists("s1"),

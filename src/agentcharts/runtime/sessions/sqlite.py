@@ -1,20 +1,33 @@
 """A session store in one SQLite database file (stdlib ``sqlite3``), safe across processes.
 
-The store keeps one table, created on first use::
+The store keeps two tables, created when a connection opens (so a database made before
+the journal existed gains the second one, and its sessions simply have no entries)::
 
     CREATE TABLE IF NOT EXISTS agentcharts_sessions (
         session_id TEXT PRIMARY KEY NOT NULL,
-        version    INTEGER NOT NULL,  -- 1 after the first save
-        document   TEXT NOT NULL,     -- the JSON text, exactly as saved
+        version    INTEGER NOT NULL,  -- 1 after the first save, +1 per appended entry
+        document   TEXT NOT NULL,     -- the snapshot's JSON text, exactly as saved
         sha256     TEXT NOT NULL,     -- SHA-256 of the document's UTF-8 bytes, hex
         updated_at TEXT NOT NULL      -- ISO 8601, UTC ("2026-01-31T12:00:00.123456+00:00")
     )
+    CREATE TABLE IF NOT EXISTS agentcharts_session_entries (
+        session_id TEXT NOT NULL,     -- the session the entry belongs to
+        version    INTEGER NOT NULL,  -- the version the entry brought the session to
+        entry      TEXT NOT NULL,     -- the entry's JSON text, exactly as appended
+        sha256     TEXT NOT NULL,     -- SHA-256 of the entry's UTF-8 bytes, hex
+        PRIMARY KEY (session_id, version)
+    )
 
-The database runs in WAL mode with ``synchronous=FULL`` and a busy timeout. A create is an
-``INSERT`` (the primary key refuses a second one); an update is
-``UPDATE ... WHERE session_id = ? AND version = ?``, and a row count of 0 means another
-writer got there first. Each statement is its own transaction, so a crash leaves the old
-row or the new one.
+The entries of a session are the journal after its snapshot: versions
+``version - n + 1 .. version`` for ``n`` entries. The database runs in WAL mode with
+``synchronous=FULL`` and a busy timeout. Every write is one transaction
+(``BEGIN IMMEDIATE``, so writers queue on the database's write lock): a compare-and-set
+``UPDATE ... WHERE session_id = ? AND version = ?`` of the session's row (a row count of 0
+means another writer got there first, and the transaction is rolled back), then the
+entries' rows: an append inserts them, a save, compaction or delete removes them all. A
+create is an ``INSERT`` (the primary key refuses a second one). A load reads the row and
+its entries in one statement, so one consistent snapshot of the database. A crash leaves
+the session as it was before the write or after it.
 """
 
 from __future__ import annotations
@@ -35,53 +48,43 @@ from agentcharts.exceptions import (
 )
 from agentcharts.runtime.sessions._closing import ClosingStore
 from agentcharts.runtime.sessions._documents import (
+    check_append_version,
     check_expected_version,
     check_stored_version,
     decode_document,
     encode_document,
+    encode_entries,
     format_timestamp,
     parse_timestamp,
     utc_now,
 )
 from agentcharts.runtime.sessions._ids import validate_session_id
+from agentcharts.runtime.sessions._journal_rows import decode_entries
 from agentcharts.runtime.sessions._records import SessionInfo, StoredSession
+from agentcharts.runtime.sessions._sqlite_sql import (
+    ADD_ENTRY,
+    BUMP,
+    COMPACT,
+    CREATE,
+    DELETE,
+    DELETE_AT,
+    DROP_ENTRIES,
+    ENTRIES_TABLE,
+    EXISTS,
+    INSERT,
+    LIST,
+    LOAD,
+    TABLE,
+    UPDATE,
+    VERSION,
+    write_transaction,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Sequence
 
-__all__ = ["TABLE", "SQLiteSessionStore"]
+__all__ = ["ENTRIES_TABLE", "TABLE", "SQLiteSessionStore"]
 
-TABLE = "agentcharts_sessions"
-"""The name of the store's table."""
-
-_CREATE = """
-CREATE TABLE IF NOT EXISTS agentcharts_sessions (
-    session_id TEXT PRIMARY KEY NOT NULL,
-    version INTEGER NOT NULL,
-    document TEXT NOT NULL,
-    sha256 TEXT NOT NULL,
-    updated_at TEXT NOT NULL
-)
-"""
-_LOAD = (
-    "SELECT version, document, sha256, updated_at FROM agentcharts_sessions WHERE session_id = ?"
-)
-_VERSION = "SELECT version FROM agentcharts_sessions WHERE session_id = ?"
-_INSERT = (
-    "INSERT INTO agentcharts_sessions (session_id, version, document, sha256, updated_at) "
-    "VALUES (?, 1, ?, ?, ?)"
-)
-_UPDATE = (
-    "UPDATE agentcharts_sessions SET version = ?, document = ?, sha256 = ?, updated_at = ? "
-    "WHERE session_id = ? AND version = ?"
-)
-_DELETE = "DELETE FROM agentcharts_sessions WHERE session_id = ?"
-_DELETE_AT = "DELETE FROM agentcharts_sessions WHERE session_id = ? AND version = ?"
-_LIST = (
-    "SELECT session_id, version, updated_at, length(CAST(document AS BLOB)) "
-    "FROM agentcharts_sessions"
-)
-_EXISTS = "SELECT 1 FROM agentcharts_sessions WHERE session_id = ?"
 _MAX_IDLE = 8
 
 
@@ -161,7 +164,8 @@ class SQLiteSessionStore(ClosingStore):
             connection.text_factory = bytes
             connection.execute("PRAGMA journal_mode = WAL")
             connection.execute("PRAGMA synchronous = FULL")
-            connection.execute(_CREATE)
+            for create in CREATE:
+                connection.execute(create)
         except BaseException:
             connection.close()
             raise
@@ -189,7 +193,8 @@ class SQLiteSessionStore(ClosingStore):
 
     def _give_back(self, connection: sqlite3.Connection) -> None:
         with self._lock:
-            if not self._closed and len(self._idle) < _MAX_IDLE:
+            reusable = not connection.in_transaction  # a failed rollback: never lend it again
+            if reusable and not self._closed and len(self._idle) < _MAX_IDLE:
                 self._idle.append(connection)
                 return
         connection.close()
@@ -197,7 +202,7 @@ class SQLiteSessionStore(ClosingStore):
     @staticmethod
     def _version_in(connection: sqlite3.Connection, session_id: str) -> int | None:
         """Return the stored version, or ``None`` when the session is not stored."""
-        row = connection.execute(_VERSION, (session_id,)).fetchone()
+        row = connection.execute(VERSION, (session_id,)).fetchone()
         return None if row is None else check_stored_version(session_id, row[0])
 
     # ------------------------------------------------------------------ the contract
@@ -210,34 +215,47 @@ class SQLiteSessionStore(ClosingStore):
             session_id: The session to read.
 
         Returns:
-            The document, its version and when it was saved.
+            The snapshot, the entries after it (oldest first), the version and when the
+            session was last written.
 
         Raises:
             InvalidSessionIdError: The id breaks the id rule.
             SessionNotFoundError: No session has that id.
-            CorruptSessionError: The row has a bad version, checksum or timestamp, or its
-                document is not UTF-8 JSON text.
+            CorruptSessionError: The row has a bad version, checksum or timestamp, its
+                document or an entry is not UTF-8 JSON text matching its checksum, or the
+                entries' versions are not exactly the ones after the snapshot.
             StoreUnavailableError: The database cannot be used.
         """
         sid = validate_session_id(session_id)
         with self._connection() as connection:
-            row = connection.execute(_LOAD, (sid,)).fetchone()
-        if row is None:
+            rows = connection.execute(LOAD, (sid, sid)).fetchall()
+        head = None
+        entry_rows: list[tuple[object, object, object]] = []
+        for kind, version, data, sha256, updated_at in rows:
+            if kind == 0:
+                head = (version, data, sha256, updated_at)
+            else:
+                entry_rows.append((version, data, _text(sha256)))
+        if head is None:
             raise SessionNotFoundError(sid)
-        version, data, sha256, updated_at = row
+        version, data, sha256, updated_at = head
         if not isinstance(data, bytes):
             raise CorruptSessionError(sid, f"the document column holds {type(data).__name__}")
         document = decode_document(sid, data, _text(sha256))
+        stored_version = check_stored_version(sid, version)
+        entries = decode_entries(sid, stored_version, entry_rows)
         return StoredSession(
             sid,
-            check_stored_version(sid, version),
+            stored_version,
             document,
             parse_timestamp(sid, _text(updated_at)),
+            entries=entries,
+            snapshot_version=stored_version - len(entries),
         )
 
     def save(self, session_id: str, document: str, *, expected_version: int | None) -> int:
         """
-        Write a new version, if the stored one is ``expected_version`` (see the protocol).
+        Write a new snapshot and empty the journal, if the stored version is ``expected_version``.
 
         Args:
             session_id: The session to write.
@@ -262,20 +280,89 @@ class SQLiteSessionStore(ClosingStore):
         with self._connection() as connection:
             if expected == 0:
                 try:
-                    connection.execute(_INSERT, (sid, document, digest, now))
+                    with write_transaction(connection):
+                        connection.execute(INSERT, (sid, document, digest, now))
+                        connection.execute(DROP_ENTRIES, (sid,))  # only rows left by hand
                 except sqlite3.IntegrityError:
                     raise SessionConflictError(sid, 0, self._version_in(connection, sid)) from None
                 return 1
-            cursor = connection.execute(
-                _UPDATE, (expected + 1, document, digest, now, sid, expected)
-            )
-            if cursor.rowcount != 1:
-                raise SessionConflictError(sid, expected, self._version_in(connection, sid))
+            with write_transaction(connection):
+                cursor = connection.execute(
+                    UPDATE, (expected + 1, document, digest, now, sid, expected)
+                )
+                if cursor.rowcount != 1:
+                    raise SessionConflictError(sid, expected, self._version_in(connection, sid))
+                connection.execute(DROP_ENTRIES, (sid,))
         return expected + 1
+
+    def append(self, session_id: str, entries: Sequence[str], *, expected_version: int) -> int:
+        """
+        Add entries to the journal, if the stored version is ``expected_version``.
+
+        One transaction bumps the session's row (the compare-and-set) and inserts the
+        entries' rows.
+
+        Args:
+            session_id: The session to write.
+            entries: One or more JSON texts.
+            expected_version: The version the writer read.
+
+        Returns:
+            The new version, ``expected_version + len(entries)``.
+
+        Raises:
+            InvalidSessionIdError: The id breaks the id rule.
+            InvalidWriteError: The entries are not JSON texts, or the version is bad.
+            SessionConflictError: The stored version is another one (``actual`` is
+                ``None`` when the session is not stored).
+            CorruptSessionError: The stored version cannot be read.
+            StoreUnavailableError: The database cannot be used (or stayed locked longer
+                than the timeout).
+        """
+        sid = validate_session_id(session_id)
+        expected = check_append_version(sid, expected_version)
+        encoded = encode_entries(sid, entries)
+        rows = [
+            (sid, expected + number, text, digest)
+            for number, (text, (_, digest)) in enumerate(zip(entries, encoded, strict=True), 1)
+        ]
+        version = expected + len(rows)
+        now = format_timestamp(utc_now())
+        with self._connection() as connection, write_transaction(connection):
+            if connection.execute(BUMP, (version, now, sid, expected)).rowcount != 1:
+                raise SessionConflictError(sid, expected, self._version_in(connection, sid))
+            connection.executemany(ADD_ENTRY, rows)
+        return version
+
+    def compact(self, session_id: str, document: str, *, version: int) -> None:
+        """
+        Replace the snapshot and empty the journal, if the stored version is ``version``.
+
+        Args:
+            session_id: The session to compact.
+            document: JSON text: the state as of ``version``.
+            version: The stored version.
+
+        Raises:
+            InvalidSessionIdError: The id breaks the id rule.
+            InvalidWriteError: The document is not JSON text, or the version is bad.
+            SessionConflictError: The stored version is another one.
+            CorruptSessionError: The stored version cannot be read.
+            StoreUnavailableError: The database cannot be used (or stayed locked longer
+                than the timeout).
+        """
+        sid = validate_session_id(session_id)
+        expected = check_append_version(sid, version, "version")
+        _, digest = encode_document(sid, document)
+        now = format_timestamp(utc_now())
+        with self._connection() as connection, write_transaction(connection):
+            if connection.execute(COMPACT, (document, digest, now, sid, expected)).rowcount != 1:
+                raise SessionConflictError(sid, expected, self._version_in(connection, sid))
+            connection.execute(DROP_ENTRIES, (sid,))
 
     def delete(self, session_id: str, *, expected_version: int | None = None) -> None:
         """
-        Remove a session's row (see :meth:`SessionStore.delete`).
+        Remove a session's row and its entries, in one transaction (see the protocol).
 
         Args:
             session_id: The session to remove.
@@ -291,18 +378,19 @@ class SQLiteSessionStore(ClosingStore):
             StoreUnavailableError: The database cannot be used.
         """
         sid = validate_session_id(session_id)
-        with self._connection() as connection:
-            if expected_version is None:
-                if connection.execute(_DELETE, (sid,)).rowcount != 1:
+        expected = (
+            None if expected_version is None else check_expected_version(sid, expected_version)
+        )
+        with self._connection() as connection, write_transaction(connection):
+            if expected is None:
+                if connection.execute(DELETE, (sid,)).rowcount != 1:
                     raise SessionNotFoundError(sid)
-                return
-            expected = check_expected_version(sid, expected_version)
-            if connection.execute(_DELETE_AT, (sid, expected)).rowcount == 1:
-                return
-            actual = self._version_in(connection, sid)
-            if actual is None:
-                raise SessionNotFoundError(sid)
-            raise SessionConflictError(sid, expected, actual)
+            elif connection.execute(DELETE_AT, (sid, expected)).rowcount != 1:
+                actual = self._version_in(connection, sid)
+                if actual is None:
+                    raise SessionNotFoundError(sid)
+                raise SessionConflictError(sid, expected, actual)
+            connection.execute(DROP_ENTRIES, (sid,))
 
     def list_sessions(self) -> list[SessionInfo]:
         """
@@ -316,7 +404,7 @@ class SQLiteSessionStore(ClosingStore):
             StoreUnavailableError: The database cannot be used.
         """
         with self._connection() as connection:
-            rows = connection.execute(_LIST).fetchall()
+            rows = connection.execute(LIST).fetchall()
         found: list[SessionInfo] = []
         for raw_id, version, updated_at, size in rows:
             sid = _text(raw_id)
@@ -350,4 +438,4 @@ class SQLiteSessionStore(ClosingStore):
         """
         sid = validate_session_id(session_id)
         with self._connection() as connection:
-            return connection.execute(_EXISTS, (sid,)).fetchone() is not None
+            return connection.execute(EXISTS, (sid,)).fetchone() is not None
