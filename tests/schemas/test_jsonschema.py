@@ -32,6 +32,7 @@ from agentcharts.schemas.jsonschema import (
     SCHEMA_FILES,
     SESSION_SCHEMA_ID,
     _Generator,
+    entry_schema,
     main,
     render_schema,
     shipped_schema,
@@ -79,7 +80,7 @@ class TestShippedFiles:
         """The session schema pins its id, format and version."""
         schema = session_schema()
         assert (
-            "https://agentcharts.dev/schemas/session/v1.json" == schema["$id"] == SESSION_SCHEMA_ID
+            "https://agentcharts.dev/schemas/session/v2.json" == schema["$id"] == SESSION_SCHEMA_ID
         )
         assert {"const": "agentcharts.session"} == schema["properties"]["format"]
         assert {"const": CURRENT_VERSION} == schema["properties"]["version"]
@@ -90,7 +91,7 @@ class TestShippedFiles:
     def test_agent_envelope(self):
         """The agent schema pins its own id and format."""
         schema = agent_schema()
-        assert "https://agentcharts.dev/schemas/agent/v1.json" == schema["$id"] == AGENT_SCHEMA_ID
+        assert "https://agentcharts.dev/schemas/agent/v2.json" == schema["$id"] == AGENT_SCHEMA_ID
         assert {"const": "agentcharts.agent"} == schema["properties"]["format"]
         assert {"$ref": "#/$defs/AgentSnapshot"} == schema["properties"]["agent"]
 
@@ -133,7 +134,7 @@ class TestValidation:
                 "$.session.graph.interrupts[0].answered",
             ),
             (lambda d: d["session"]["transitions"][0].pop("at"), "$.session.transitions[0]"),
-            (lambda d: d.update(version=2), "$.version"),
+            (lambda d: d.update(version=3), "$.version"),
             (lambda d: d.update(format="agentcharts.agent"), "$.format"),
         ],
         ids=["enum", "unknown-key", "type", "missing", "version", "format"],
@@ -275,7 +276,8 @@ class TestReferenceDocs:
     def test_every_record_table_matches_the_schema(self):
         """The reference page lists exactly the keys of every record, in the written order."""
         expected = {}
-        for name, definition in session_schema()["$defs"].items():
+        definitions = {**session_schema()["$defs"], **entry_schema()["$defs"]}
+        for name, definition in definitions.items():
             if "properties" in definition:
                 expected[name] = list(definition["properties"])
             for member in definition.get("oneOf", []):

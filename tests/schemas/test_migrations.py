@@ -86,10 +86,10 @@ class TestMigrate:
 
 
 class TestRegistry:
-    def test_format_is_at_version_one(self):
-        """The format is at version 1, so no step exists yet."""
-        assert 1 == CURRENT_VERSION
-        assert {} == dict(MIGRATIONS)
+    def test_format_is_at_version_two(self):
+        """The format is at version 2 (the journal), with the one step from version 1."""
+        assert 2 == CURRENT_VERSION
+        assert [1] == list(MIGRATIONS)
 
     def test_every_old_version_has_a_step(self):
         """Each version below the current one has exactly one step to the next."""
@@ -120,6 +120,20 @@ class TestGoldenFiles:
         """The frozen v1 session loads, through the migrations, to the example record."""
         text = (FIXTURES / "session_v1.json").read_text(encoding="utf-8")
         assert weather_session() == load_session(text)
+
+    def test_session_v2_loads_to_the_expected_record(self):
+        """The frozen v2 session (the journal's snapshot format) loads to the example record."""
+        text = (FIXTURES / "session_v2.json").read_text(encoding="utf-8")
+        assert weather_session() == load_session(text)
+
+    def test_the_step_to_v2_keeps_a_v1_session_as_it_is(self):
+        """A v1 session is a v2 snapshot with no answers received: the step copies it."""
+        document = json.loads((FIXTURES / "session_v1.json").read_text(encoding="utf-8"))
+        migrated = migrate(document, from_version=1)
+        assert 2 == migrated["version"]
+        assert document["session"] == migrated["session"]
+        nodes = load_session(json.dumps(migrated)).graph.nodes.values()
+        assert not any(node.answered for node in nodes)
 
     def test_session_v1_covers_the_format(self):
         """The v1 golden file holds every block kind, a pending interrupt and tool calls."""

@@ -52,7 +52,7 @@ class TestSessionEnvelope:
         document = json.loads(dump_session(weather_session()))
         assert ["format", "version", "session"] == list(document)
         assert SESSION_FORMAT == document["format"] == "agentcharts.session"
-        assert CURRENT_VERSION == document["version"] == 1
+        assert CURRENT_VERSION == document["version"] == 2
         assert unstructure(weather_session()) == document["session"]
 
     def test_round_trip(self):
@@ -187,9 +187,9 @@ class TestEnvelopeErrors:
     def test_newer_version_message(self):
         """The version error says which version was found and which is the newest known."""
         with pytest.raises(SchemaVersionError) as caught:
-            load_session(json.dumps(session_document(version=2)))
+            load_session(json.dumps(session_document(version=3)))
         assert (
-            "invalid snapshot at version: format version 2 is not supported (newest known: 1)"
+            "invalid snapshot at version: format version 3 is not supported (newest known: 2)"
             == str(caught.value)
         )
 

@@ -35,8 +35,8 @@ from agentcharts.exceptions import DefinitionError
 from agentcharts.schemas import messages, records, status, trace
 from agentcharts.schemas.converter import TAGGED_UNIONS, TaggedUnion, unstructure
 from agentcharts.schemas.migrations import CURRENT_VERSION
-from agentcharts.schemas.persisted import AGENT_FORMAT, SESSION_FORMAT
-from agentcharts.schemas.records import AgentSnapshot, SessionRecord
+from agentcharts.schemas.persisted import AGENT_FORMAT, ENTRY_FORMAT, SESSION_FORMAT
+from agentcharts.schemas.records import AgentSnapshot, JournalEntry, SessionRecord
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -44,9 +44,11 @@ if TYPE_CHECKING:
 __all__ = [
     "AGENT_SCHEMA_ID",
     "DIALECT",
+    "ENTRY_SCHEMA_ID",
     "SCHEMA_FILES",
     "SESSION_SCHEMA_ID",
     "agent_schema",
+    "entry_schema",
     "main",
     "render_schema",
     "session_schema",
@@ -62,6 +64,9 @@ SESSION_SCHEMA_ID: Final = f"https://agentcharts.dev/schemas/session/v{CURRENT_V
 
 AGENT_SCHEMA_ID: Final = f"https://agentcharts.dev/schemas/agent/v{CURRENT_VERSION}.json"
 """The ``$id`` of the agent document's schema."""
+
+ENTRY_SCHEMA_ID: Final = f"https://agentcharts.dev/schemas/entry/v{CURRENT_VERSION}.json"
+"""The ``$id`` of the schema of one journal entry."""
 
 _DOCUMENTED_MODULES = (messages, records, status, trace)
 
@@ -278,8 +283,23 @@ def agent_schema() -> dict[str, Any]:
     )
 
 
+def entry_schema() -> dict[str, Any]:
+    """
+    Return the JSON Schema of one journal entry (:func:`dump_entry`'s output).
+
+    Returns:
+        A Draft 2020-12 schema with ``$id`` :data:`ENTRY_SCHEMA_ID`.
+
+    .. versionadded:: 0.2
+    """
+    return _envelope_schema(
+        ENTRY_SCHEMA_ID, ENTRY_FORMAT, "entry", JournalEntry, "agentcharts journal entry"
+    )
+
+
 SCHEMA_FILES: Final[dict[str, Callable[[], dict[str, Any]]]] = {
     "agent.schema.json": agent_schema,
+    "entry.schema.json": entry_schema,
     "session.schema.json": session_schema,
 }
 """The schema files shipped in :mod:`agentcharts.schemas`, and the function behind each."""
