@@ -24,15 +24,18 @@ from agentcharts import (
     ToolContext,
     tool,
 )
-from agentcharts.exceptions import SessionNotFoundError
 from agentcharts import load_stored_session
-from agentcharts.schemas.persisted import load_session
+from agentcharts.exceptions import SessionNotFoundError
+from agentcharts.schemas.persisted import load_entry, load_session
 from agentcharts.schemas.status import InterruptStatus
 
 SESSION = "crash"
 TASK = "plan the trip"
-NODES = ("a", "b", "c", "d")
-"""``a -> (b, c) -> d``; b asks a human before its side effect."""
+NODES = ("a", "b", "c", "n", "d")
+"""``a -> (b, c, n) -> d``: b asks a human before its side effect, n is a nested graph of
+two agents (``n1 -> n2``), d is the fan-in of the three branches."""
+EFFECTS = ("a", "b", "c", "n1", "n2", "d")
+"""The nodes that record a side effect (the nested graph's inner agents for n)."""
 
 
 def context():
@@ -92,12 +95,19 @@ def _agent(node, effects, *, ask):
 
 
 def build(store, effects):
-    """The graph under test: four agents, b and c in parallel, b interrupts."""
+    """The graph under test: a, then b, c and a nested graph n in parallel, then d."""
+    nested = (
+        GraphBuilder()
+        .add_node(_agent("n1", effects, ask=False), "n1")
+        .add_node(_agent("n2", effects, ask=False), "n2")
+        .add_edge("n1", "n2")
+        .build()
+    )
     builder = GraphBuilder()
     for node in NODES:
-        builder.add_node(_agent(node, effects, ask=node == "b"), node)
-    for source, target in (("a", "b"), ("a", "c"), ("b", "d"), ("c", "d")):
-        builder.add_edge(source, target)
+        builder.add_node(nested if node == "n" else _agent(node, effects, ask=node == "b"), node)
+    for source in ("b", "c", "n"):
+        builder.add_edge("a", source).add_edge(source, "d")
     return builder.set_session(store, SESSION).build()
 
 
@@ -116,25 +126,41 @@ def pending_ids(record):
 
 
 class KillingStore:
-    """Delegates to a store, and SIGKILLs its own process around the k-th save."""
+    """Delegates to a store, and SIGKILLs its own process around its k-th write.
+
+    Every write counts: a snapshot ``save``, a journal ``append`` or a ``compact``.
+    """
 
     def __init__(self, inner, kill_at, when):
         self.inner = inner
         self.kill_at = kill_at
         self.when = when
-        self.saves = 0
+        self.writes = 0
 
     def load(self, session_id):
         return self.inner.load(session_id)
 
+    def _write(self, call):
+        self.writes += 1
+        if self.writes == self.kill_at and self.when == "before":
+            os.kill(os.getpid(), signal.SIGKILL)
+        result = call()
+        if self.writes == self.kill_at and self.when == "after":
+            os.kill(os.getpid(), signal.SIGKILL)
+        return result
+
     def save(self, session_id, document, *, expected_version):
-        self.saves += 1
-        if self.saves == self.kill_at and self.when == "before":
-            os.kill(os.getpid(), signal.SIGKILL)
-        version = self.inner.save(session_id, document, expected_version=expected_version)
-        if self.saves == self.kill_at and self.when == "after":
-            os.kill(os.getpid(), signal.SIGKILL)
-        return version
+        return self._write(
+            lambda: self.inner.save(session_id, document, expected_version=expected_version)
+        )
+
+    def append(self, session_id, entries, *, expected_version):
+        return self._write(
+            lambda: self.inner.append(session_id, entries, expected_version=expected_version)
+        )
+
+    def compact(self, session_id, document, *, version):
+        return self._write(lambda: self.inner.compact(session_id, document, version=version))
 
     def delete(self, session_id, *, expected_version=None):
         self.inner.delete(session_id, expected_version=expected_version)
@@ -147,7 +173,7 @@ class KillingStore:
 
 
 class CheckingStore(KillingStore):
-    """Delegates to a store, and checks that every document written loads back."""
+    """Delegates to a store, and checks that every document and entry written loads back."""
 
     def __init__(self, inner):
         super().__init__(inner, kill_at=0, when="never")
@@ -158,6 +184,29 @@ class CheckingStore(KillingStore):
         self.documents += 1
         return super().save(session_id, document, expected_version=expected_version)
 
+    def append(self, session_id, entries, *, expected_version):
+        for entry in entries:
+            load_entry(entry)
+        self.documents += 1
+        return super().append(session_id, entries, expected_version=expected_version)
+
+    def compact(self, session_id, document, *, version):
+        load_session(document)
+        self.documents += 1
+        return super().compact(session_id, document, version=version)
+
+
+def record_ask(effects, ids):
+    """Note, beside the effects, that these interrupts were answered."""
+    with pathlib.Path(f"{effects}.asks").open("a", encoding="utf-8") as handle:
+        handle.writelines(f"{i}\n" for i in ids)
+
+
+def read_asks(effects):
+    """Every interrupt id answered so far, once per answer."""
+    path = pathlib.Path(f"{effects}.asks")
+    return path.read_text(encoding="utf-8").split() if path.exists() else []
+
 
 def run_to_completion(kind, folder, effects, kill_at, when):
     """Child: start the graph and answer its interrupts, killing itself at the k-th save."""
@@ -165,7 +214,9 @@ def run_to_completion(kind, folder, effects, kill_at, when):
     graph = build(store, effects)
     result = graph(TASK)
     while result.status is Status.INTERRUPTED:
-        result = graph(answers([i.id for i in result.interrupts]))
+        ids = [i.id for i in result.interrupts]
+        record_ask(effects, ids)
+        result = graph(answers(ids))
     os._exit(0 if result.status is Status.COMPLETED else 3)
 
 
@@ -192,7 +243,9 @@ def recover(kind, folder, effects, *, limit=6):
             elif status is Status.EXECUTING:
                 graph(None)
             elif status is Status.INTERRUPTED:
-                graph(answers(pending_ids(record)))
+                ids = pending_ids(record)
+                record_ask(effects, ids)
+                graph(answers(ids))
             else:
                 break
         _, record = stored_status(store)

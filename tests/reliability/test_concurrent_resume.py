@@ -11,6 +11,7 @@ import json
 
 import pytest
 from reliability_helpers import (
+    EFFECTS,
     NODES,
     SESSION,
     TASK,
@@ -76,4 +77,4 @@ class TestTwoResumers:
         }
         # b acted once: the loser lost at its first write, before running anything
         assert 1 == sum(1 for node, _ in read_effects(effects) if node == "b")
-        assert sorted(NODES) == sorted({node for node, _ in read_effects(effects)})
+        assert sorted(EFFECTS) == sorted({node for node, _ in read_effects(effects)})
