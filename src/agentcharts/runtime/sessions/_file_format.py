@@ -13,10 +13,11 @@ detected. The header names its session, so a file copied under another name is r
 journal existed are the same: a snapshot with no journal).
 
 Entries appended after the snapshot go to ``<id>.journal``, which is only ever appended
-to. Its first line names it, with a random id that is new for each journal file::
+to. Its first line names it, with a random id that is new for each journal file and the
+version its first entry follows::
 
-    {"format":"agentcharts.session-journal","journal_id":"<32 hex>","layout":1,
-     "session_id":"s1"}\n
+    {"after":4,"format":"agentcharts.session-journal","journal_id":"<32 hex>",
+     "layout":1,"session_id":"s1"}\n
 
 then each entry is one record: a header of compact JSON (keys sorted), a tab, the entry's
 bytes, and a newline::

@@ -70,6 +70,9 @@ class JournalScan:
     journal_id: str | None
     """The random id from the header line; ``None`` when the file has no complete header
     (it is empty, or its first write was torn)."""
+    after: int
+    """The version the journal continues from: its first entry is ``after + 1`` (0
+    without a header)."""
     records: tuple[JournalRecord, ...]
     """The entries of every complete batch, oldest first, in one gapless sequence."""
     end: int
@@ -77,18 +80,20 @@ class JournalScan:
     none, 0 without a header): where the next batch goes."""
 
 
-def pack_journal_header(session_id: str, journal_id: str) -> bytes:
+def pack_journal_header(session_id: str, journal_id: str, after: int) -> bytes:
     """
     Build the header line of a new journal.
 
     Args:
         session_id: The session it belongs to.
         journal_id: A random id, new for each journal file.
+        after: The version its first entry follows.
 
     Returns:
         One line of compact JSON, keys sorted, ended by a newline.
     """
     fields = {
+        "after": after,
         "format": JOURNAL_FORMAT,
         "journal_id": journal_id,
         "layout": JOURNAL_LAYOUT,
@@ -148,7 +153,7 @@ def read_journal(session_id: str, raw: bytes) -> JournalScan:
         # acknowledged entries follow it
         if _later_records(raw, 0):
             raise CorruptSessionError(session_id, "the journal's header line is garbled")
-        return JournalScan(None, (), 0)
+        return JournalScan(None, 0, (), 0)
     if fields.get("layout") != JOURNAL_LAYOUT:
         raise CorruptSessionError(
             session_id,
@@ -161,8 +166,13 @@ def read_journal(session_id: str, raw: bytes) -> JournalScan:
     journal_id = fields.get("journal_id")
     if not isinstance(journal_id, str) or not journal_id:
         raise CorruptSessionError(session_id, f"the journal's id is unreadable: {journal_id!r}")
-    records, end = read_records(session_id, raw, cut + 1, None)
-    return JournalScan(journal_id, tuple(records), end)
+    after = _int_field(fields, "after", 1)
+    if after is None:
+        raise CorruptSessionError(
+            session_id, f"the journal's first version is unreadable: {fields.get('after')!r}"
+        )
+    records, end = read_records(session_id, raw, cut + 1, after)
+    return JournalScan(journal_id, after, tuple(records), end)
 
 
 def journal_id_of(head: bytes) -> str | None:
@@ -184,7 +194,7 @@ def journal_id_of(head: bytes) -> str | None:
 
 
 def read_records(
-    session_id: str, raw: bytes, offset: int, last_version: int | None
+    session_id: str, raw: bytes, offset: int, last_version: int
 ) -> tuple[list[JournalRecord], int]:
     """
     Read the records from ``offset`` on, keeping those of complete batches.
@@ -197,7 +207,8 @@ def read_records(
         session_id: The session the journal belongs to (named in the error).
         raw: The journal's bytes (offsets are positions in ``raw``).
         offset: Where the first record starts: after the header or after a batch.
-        last_version: The version of the record just before ``offset``, if any.
+        last_version: The version of the record just before ``offset`` (the journal's
+            ``after`` at its first record).
 
     Returns:
         The records of the complete batches, and the offset after the last of them
@@ -214,10 +225,7 @@ def read_records(
     while position < len(raw):
         record = _parse_record(raw, position)
         if record is None:
-            start = pending[0].start if pending else None
-            if start is None and previous is not None:
-                start = previous + 1
-            _check_torn(session_id, raw, position, start)
+            _check_torn(session_id, raw, position, pending[0].start if pending else previous + 1)
             break
         first = pending[0] if pending else None
         if (first is None and record.version != record.start) or (
@@ -226,7 +234,7 @@ def read_records(
             raise CorruptSessionError(
                 session_id, f"the journal's batch of entry {record.version} is incomplete"
             )
-        if previous is not None and record.version != previous + 1:
+        if record.version != previous + 1:
             raise CorruptSessionError(
                 session_id,
                 f"the journal skips from version {previous} to {record.version}",
@@ -343,7 +351,7 @@ def _later_records(raw: bytes, position: int) -> list[JournalRecord]:
     return found
 
 
-def _check_torn(session_id: str, raw: bytes, position: int, start: int | None) -> None:
+def _check_torn(session_id: str, raw: bytes, position: int, start: int) -> None:
     """
     Accept the damage at ``position`` as a torn last batch, or raise.
 
@@ -351,16 +359,12 @@ def _check_torn(session_id: str, raw: bytes, position: int, start: int | None) -
         session_id: The session (named in the error).
         raw: The journal's bytes.
         position: Where the damaged record begins.
-        start: The first version of the batch it belongs to, when known.
+        start: The first version of the batch it belongs to.
 
     Raises:
         CorruptSessionError: A valid record of another batch follows the damage.
     """
-    later = _later_records(raw, position)
-    starts = {record.start for record in later}
-    if start is not None:
-        starts.add(start)
-    if len(starts) > 1:
+    if any(record.start != start for record in _later_records(raw, position)):
         raise CorruptSessionError(
             session_id, f"the journal has a damaged record at byte {position}, before valid ones"
         )

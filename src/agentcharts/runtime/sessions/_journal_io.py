@@ -48,14 +48,14 @@ class JournalTail:
     journal_id: str | None
     """The id in its header line; ``None`` when it has no whole header (its first write
     was torn)."""
+    after: int
+    """The version its first entry follows (0 without a header)."""
     end: int
     """The offset just after its last whole batch: where the next batch goes."""
     size: int
     """The file's size when it was read (more than ``end`` after a torn write)."""
-    first_version: int | None
-    """The version of its first entry, if it has any."""
-    last_version: int | None
-    """The version of its last whole entry, if it has any."""
+    last_version: int
+    """The version of its last whole entry, or ``after`` when it has none."""
 
 
 def open_journal(session_id: str, path: Path, flags: int) -> int | None:
@@ -111,17 +111,11 @@ def read_tail(session_id: str, fd: int, known: JournalTail | None) -> JournalTai
             return known
         new = _read_at(fd, known.end, size)
         records, end = read_records(session_id, new, 0, known.last_version)
-        if not records:
-            return JournalTail(
-                known.journal_id, known.end, size, known.first_version, known.last_version
-            )
-        first = known.first_version if known.first_version is not None else records[0].version
-        return JournalTail(known.journal_id, known.end + end, size, first, records[-1].version)
+        last = records[-1].version if records else known.last_version
+        return JournalTail(known.journal_id, known.after, known.end + end, size, last)
     scan = read_journal(session_id, _read_at(fd, 0, size))
-    if not scan.records:
-        return JournalTail(scan.journal_id, scan.end, size, None, None)
-    first, last = scan.records[0].version, scan.records[-1].version
-    return JournalTail(scan.journal_id, scan.end, size, first, last)
+    last = scan.records[-1].version if scan.records else scan.after
+    return JournalTail(scan.journal_id, scan.after, scan.end, size, last)
 
 
 def create_journal(
@@ -143,7 +137,7 @@ def create_journal(
     """
     path.unlink(missing_ok=True)
     journal_id = secrets.token_hex(16)
-    header = pack_journal_header(session_id, journal_id)
+    header = pack_journal_header(session_id, journal_id, versions[0] - 1)
     content = header + batch
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
     try:
@@ -154,7 +148,7 @@ def create_journal(
         raise
     finally:
         os.close(fd)
-    return JournalTail(journal_id, len(content), len(content), *versions)
+    return JournalTail(journal_id, versions[0] - 1, len(content), len(content), versions[1])
 
 
 def extend_journal(
@@ -182,8 +176,7 @@ def extend_journal(
             os.ftruncate(fd, tail.end)
         raise
     end = tail.end + len(batch)
-    first = versions[0] if tail.first_version is None else tail.first_version
-    return JournalTail(tail.journal_id, end, end, first, versions[1])
+    return JournalTail(tail.journal_id, tail.after, end, end, versions[1])
 
 
 def session_version(session_id: str, snapshot: int, tail: JournalTail | None) -> int:
@@ -202,13 +195,12 @@ def session_version(session_id: str, snapshot: int, tail: JournalTail | None) ->
     Raises:
         CorruptSessionError: The journal's entries start after ``snapshot + 1``.
     """
-    if tail is None or tail.last_version is None or tail.last_version <= snapshot:
+    if tail is None or tail.last_version <= snapshot:
         return snapshot
-    assert tail.first_version is not None  # noqa: S101 - a journal with a last has a first
-    if tail.first_version > snapshot + 1:
+    if tail.after > snapshot:
         raise CorruptSessionError(
             session_id,
-            f"the journal starts at version {tail.first_version}, after the snapshot's {snapshot}",
+            f"the journal starts at version {tail.after + 1}, after the snapshot's {snapshot}",
         )
     return tail.last_version
 
