@@ -128,9 +128,8 @@ class FileSessionStore:
         finally:
             os.close(fd)
 
-    # ------------------------------------------------------------------ under the lock
-
     def _read(self, session_id: str, *, whole: bool) -> SessionFiles:
+        """Read a session's files without the lock (see :func:`read_session`)."""
         return read_session(
             session_id,
             self._data_path(session_id),
@@ -138,6 +137,8 @@ class FileSessionStore:
             lambda: self._locked(session_id),
             whole=whole,
         )
+
+    # ------------------------------------------------------------------ under the lock
 
     def _snapshot_version(self, session_id: str) -> int:
         """Return the snapshot's version from the header, or 0 when there is no session."""
@@ -172,6 +173,7 @@ class FileSessionStore:
                 os.close(fd)
 
     def _drop_journal(self, session_id: str) -> None:
+        """Remove the session's journal and forget its tail; hold the lock."""
         self._tails.pop(session_id, None)
         self._journal_path(session_id).unlink(missing_ok=True)
 
@@ -276,7 +278,8 @@ class FileSessionStore:
                     raise SessionConflictError(sid, expected, current)
                 batch = pack_batch(versions[0], encoded, utc_now())
                 if fd is None or tail is None or current == snapshot:
-                    # nothing newer than the snapshot: start a new journal file
+                    # nothing newer than the snapshot (no journal, a torn first write,
+                    # or leftovers of a save or compaction): start a new journal file
                     self._tails.pop(sid, None)
                     self._tails[sid] = create_journal(sid, path, batch, versions)
                     self._sync_directory()
