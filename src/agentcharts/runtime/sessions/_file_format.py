@@ -1,14 +1,41 @@
-r"""The layout of one session file: a JSON header line, then the document bytes.
+r"""The layout of a session on disk: the snapshot file and the journal file beside it.
 
-::
+A session is ``<id>.session``, its snapshot: a JSON header line, then the document::
 
     {"format":"agentcharts.session-file","layout":1,"session_id":"s1","sha256":"…",
      "size":1234,"updated_at":"2026-01-31T12:00:00.123456+00:00","version":3}\n
-    <the document, exactly as saved, UTF-8>
+    <the document, exactly as saved or compacted, UTF-8>
 
 The header is one line of compact JSON (keys sorted), ended by ``\n``; ``size`` and
 ``sha256`` describe the document bytes that follow, so a truncated or garbled file is
 detected. The header names its session, so a file copied under another name is refused.
+``version`` is the version the snapshot stands for (layout 1 files written before the
+journal existed are the same: a snapshot with no journal).
+
+Entries appended after the snapshot go to ``<id>.journal``, which is only ever appended
+to. Its first line names it, with a random id that is new for each journal file and the
+version its first entry follows::
+
+    {"after":4,"format":"agentcharts.session-journal","journal_id":"<32 hex>",
+     "layout":1,"session_id":"s1"}\n
+
+then each entry is one record: a header of compact JSON (keys sorted), a tab, the entry's
+bytes, and a newline::
+
+    {"at":"2026-…+00:00","end":7,"n":15,"sha256":"…","start":5,"v":5}\t{"entry": 1}\n
+
+``v`` is the version the entry brings the session to; ``start`` and ``end`` are the
+versions of the first and last entry of its batch (one ``append``); ``n`` and ``sha256``
+describe the entry bytes; ``at`` is when the batch was appended. A batch is written with
+one ``write`` and one ``fsync``. Reading keeps only whole batches: a last batch that is cut
+short or fails a checksum was never acknowledged (its writer died mid-write) and is
+dropped, and the next append truncates it away before writing. Damage followed by a
+record of another batch, or a gap in the versions, is corrupt.
+
+The session's version is the last journal version, or the snapshot's when the journal
+holds nothing newer. Records at or below the snapshot's version are ignored: they are
+left over from a save or compaction that died after renaming its new snapshot into place
+and before removing the journal.
 """
 
 from __future__ import annotations
@@ -30,6 +57,9 @@ from agentcharts.runtime.sessions._documents import (
 __all__ = [
     "DATA_SUFFIX",
     "FORMAT",
+    "JOURNAL_FORMAT",
+    "JOURNAL_LAYOUT",
+    "JOURNAL_SUFFIX",
     "LAYOUT",
     "LOCK_SUFFIX",
     "MAX_HEADER_BYTES",
@@ -47,6 +77,12 @@ LAYOUT = 1
 """The layout version this module writes and reads."""
 DATA_SUFFIX = ".session"
 """A session's file is ``<session_id>.session``."""
+JOURNAL_SUFFIX = ".journal"
+"""A session's journal file is ``<session_id>.journal``."""
+JOURNAL_FORMAT = "agentcharts.session-journal"
+"""The ``format`` value of every journal file's header."""
+JOURNAL_LAYOUT = 1
+"""The journal layout version this module writes and reads."""
 LOCK_SUFFIX = ".lock"
 """A session's lock file is ``<session_id>.lock``."""
 TEMP_NAME = re.compile(r"(?P<session_id>.+)\.[0-9a-f]{16}\.tmp")
@@ -64,7 +100,7 @@ class FileHeader:
     session_id: str
     """The session the file belongs to."""
     version: int
-    """The session's version."""
+    """The version the snapshot stands for (the session's, unless journal entries follow)."""
     sha256: str
     """The SHA-256 of the document bytes, 64 lowercase hex digits."""
     size: int
