@@ -203,7 +203,10 @@ session_records = st.builds(
 
 
 run_changes = st.builds(
-    RunChange, status=st.sampled_from(Status), timings=timings, error=st.none() | st.text(max_size=30)
+    RunChange,
+    status=st.sampled_from(Status),
+    timings=timings,
+    error=st.none() | st.text(max_size=30),
 )
 
 journal_entries = st.builds(

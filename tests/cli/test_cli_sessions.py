@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from cli_helpers import EXAMPLES, normalize, write
 
+from agentcharts import SQLiteSessionStore
+
 RESEARCH = EXAMPLES / "research.yaml"
 
 
@@ -49,12 +51,15 @@ class TestList:
         cli("run", RESEARCH, "--session", "r1", "--non-interactive")
         cli("run", EXAMPLES / "weather.yaml", "--session", "w1", "--respond", "weather_approval=x")
         code, out, _ = cli("sessions", "list")
+        store = SQLiteSessionStore(tmp_path / ".agentcharts" / "sessions.db")
+        versions = {s.session_id: str(s.version) for s in store.list_sessions()}
+        store.close()
         assert [
             ["SESSION", "STATUS", "VERSION", "SAVED", "GRAPH"],
-            ["r1", "interrupted", "5", "<time>", "<repo>/examples/research.yaml"],
-            ["w1", "completed", "6", "<time>", "<repo>/examples/weather.yaml"],
+            ["r1", "interrupted", versions["r1"], "<time>", "<repo>/examples/research.yaml"],
+            ["w1", "completed", versions["w1"], "<time>", "<repo>/examples/weather.yaml"],
         ] == [line.split() for line in normalize(out, tmp_path).splitlines()]
-        assert out.splitlines()[1].startswith("r1       interrupted  5        2")
+        assert out.splitlines()[1].startswith(f"r1       interrupted  {versions['r1']:<9}2")
 
     def test_file_store_directory(self, cli, tmp_path):
         """A directory store works the same way."""

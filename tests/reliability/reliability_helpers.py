@@ -22,9 +22,9 @@ from agentcharts import (
     SQLiteSessionStore,
     Status,
     ToolContext,
+    load_stored_session,
     tool,
 )
-from agentcharts import load_stored_session
 from agentcharts.exceptions import SessionNotFoundError
 from agentcharts.schemas.persisted import load_entry, load_session
 from agentcharts.schemas.status import InterruptStatus

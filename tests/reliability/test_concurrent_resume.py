@@ -23,9 +23,7 @@ from reliability_helpers import (
     resume_once,
 )
 
-from agentcharts import Status
-from agentcharts import load_stored_session
-from agentcharts.schemas.persisted import load_session
+from agentcharts import Status, load_stored_session
 
 
 @pytest.mark.slow

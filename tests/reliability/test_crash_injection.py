@@ -98,10 +98,10 @@ class TestCrashInjection:
             assert set() == rerun & stored_done, (k, stored_done, rerun)
             assert set(EFFECTS) == {node for node, _ in effects}, (k, effects)
             counts = {node: [n for n, _ in effects].count(node) for node in EFFECTS}
-            assert all(c <= 2 for c in counts.values()), (k, counts)  # noqa: PLR2004
+            assert all(c <= 2 for c in counts.values()), (k, counts)
             asks = read_asks(tmp_path / f"{when}-{k}" / "effects.txt")
             assert 1 == len(set(asks)), (k, asks)
-            assert len(asks) == 1 or (when == "before" and len(asks) == 2), (k, asks)  # noqa: PLR2004
+            assert len(asks) == 1 or (when == "before" and len(asks) == 2), (k, asks)
         # a run has at least: its snapshot, a's start, the branches, b's interrupt, the
         # resume, d, the end; group commit may merge some of them
         assert kills >= 6

@@ -20,9 +20,15 @@ from hypothesis import strategies as st
 from reliability_helpers import SESSION, TASK, answers, build, pending_ids
 
 import strategies
-from agentcharts import AgentchartsError, FileSessionStore, MemorySessionStore, Status
+from agentcharts import (
+    AgentchartsError,
+    FileSessionStore,
+    MemorySessionStore,
+    Status,
+    load_stored_session,
+)
 from agentcharts.runtime.sessions._file_format import FileHeader, pack
-from agentcharts.schemas.persisted import load_session
+from agentcharts.schemas.persisted import dump_session, load_session
 
 FUZZ = settings(
     max_examples=int(os.environ.get("FUZZ_EXAMPLES", "60")),
@@ -36,7 +42,7 @@ def interrupted_session(tmp_path):
     store = MemorySessionStore()
     result = build(store, tmp_path / "effects.txt")(TASK)
     assert Status.INTERRUPTED == result.status
-    document = store.load(SESSION).document
+    document = dump_session(load_stored_session(store.load(SESSION)))  # the journal, compacted
     return store, document, pending_ids(load_session(document))
 
 
@@ -57,7 +63,11 @@ def attempt(store, graph, value):
     else:
         return result
     after = store.load(SESSION)
-    assert (before.version, before.document) == (after.version, after.document), outcome
+    assert (before.version, before.document, before.entries) == (
+        after.version,
+        after.document,
+        after.entries,
+    ), outcome
     return outcome
 
 

@@ -32,7 +32,7 @@ from agentcharts.exceptions import CorruptSessionError, InvalidSettingError, Ses
 from agentcharts.schemas import dump_session, dumps, load_entry
 
 
-class Killed(BaseException):  # noqa: N818 - stands for the process dying
+class Killed(BaseException):
     """The process stopped here."""
 
 
@@ -185,7 +185,12 @@ class TestCrashes:
         calls = Calls()
 
         def build(store):
-            return GraphBuilder().add_node(slow_agent("a", calls), "a").set_session(store, "s1").build()
+            return (
+                GraphBuilder()
+                .add_node(slow_agent("a", calls), "a")
+                .set_session(store, "s1")
+                .build()
+            )
 
         pending = build(inner)("go").interrupts
         with pytest.raises(Killed):
@@ -349,7 +354,7 @@ class TestReplay:
         graph = GraphBuilder().add_node(lambda s: 1, "a").set_session(store, "s1").build()
         graph("go")
         stored = store.load("s1")
-        complete = [e for e in stored.entries if '"event":"complete"' in e][0]
+        complete = next(e for e in stored.entries if '"event":"complete"' in e)
         store.append("s1", [complete], expected_version=stored.version)
         with pytest.raises(CorruptSessionError, match=rf"'s1'.*entry {stored.version + 1}"):
             graph("again")

@@ -7,6 +7,7 @@ import pathlib
 import subprocess
 import sys
 import textwrap
+import threading
 
 import pytest
 from graph_helpers import Calls, Clock, plain_agent, respond, weather_agent
@@ -18,10 +19,10 @@ from agentcharts import (
     SessionConflictError,
     SQLiteSessionStore,
     Status,
+    load_stored_session,
 )
 from agentcharts.exceptions import CorruptSessionError
-from agentcharts import load_stored_session
-from agentcharts.schemas.persisted import load_session
+from agentcharts.schemas.persisted import dump_session
 
 HELPERS = pathlib.Path(__file__).resolve().parent
 
@@ -110,7 +111,7 @@ class TestFreshProcess:
         second = run_child(kind, shape, store_path, first["interrupts"])
         assert "completed" == second["status"]
         assert len(set(second["order"])) == len(second["order"])
-        record = load_session(make_store(kind, tmp_path).load("s1").document)
+        record = load_stored_session(make_store(kind, tmp_path).load("s1"))
         assert Status.COMPLETED == record.graph.status
 
 
@@ -129,15 +130,43 @@ class TestCheckpoints:
         assert Status.COMPLETED == load_stored_session(store.load("s1")).graph.status
 
     def test_two_resumers_one_wins(self, tmp_path):
-        """Two graph instances resuming one session: the second writer gets a conflict."""
+        """Two graph instances resuming one session at once: one completes, the other gets
+        the plain conflict, and the tool acts once."""
         store = make_store("sqlite", tmp_path)
-        first = GraphBuilder().add_node(weather_agent(), "w").set_session(store, "s1").build()
-        pending = first("go").interrupts[0]
-        second = GraphBuilder().add_node(weather_agent(), "w").set_session(store, "s1").build()
-        second._load_session()
-        assert Status.COMPLETED == first(respond((pending.id, "Oslo"))).status
-        with pytest.raises(SessionConflictError):
-            second._checkpoint()
+        calls = Calls()
+        first = GraphBuilder().add_node(weather_agent(calls=calls), "w")
+        pending = first.set_session(store, "s1").build()("go").interrupts[0]
+        both_read = threading.Barrier(2)
+
+        class ReadTogether:
+            """The store, except that both resumers have read it before either writes."""
+
+            def __getattr__(self, name):
+                return getattr(store, name)
+
+            def load(self, session_id):
+                stored = store.load(session_id)
+                both_read.wait(timeout=10)
+                return stored
+
+        outcomes = []
+
+        def resume():
+            graph = GraphBuilder().add_node(weather_agent(calls=calls), "w")
+            graph = graph.set_session(ReadTogether(), "s1").build()
+            try:
+                outcomes.append(graph(respond((pending.id, "Oslo"))).status)
+            except SessionConflictError as error:
+                outcomes.append(error)
+
+        threads = [threading.Thread(target=resume) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert 1 == outcomes.count(Status.COMPLETED)
+        assert [SessionConflictError] == [type(o) for o in outcomes if o is not Status.COMPLETED]
+        assert 2 == calls["weather.tool"]  # asked once, then acted once on the answer
         assert Status.COMPLETED == load_stored_session(store.load("s1")).graph.status
 
     def test_corrupt_session_is_named(self, tmp_path):
@@ -186,7 +215,8 @@ class TestDocuments:
             .build()
         )
         graph("go")
-        document = zero_clocks(json.loads(store.load("doc").document))
+        replayed = load_stored_session(store.load("doc"))  # the snapshot with its journal
+        document = zero_clocks(json.loads(dump_session(replayed)))
         assert document == snapshot(extension_class=JSONSnapshotExtension)
 
     @pytest.mark.parametrize("scenario", ["basic", "parallel", "multiple", "reject"])

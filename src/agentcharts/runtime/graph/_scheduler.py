@@ -74,6 +74,10 @@ class Scheduler:
         self.streaming = streaming
         """Whether anybody reads the events; when not, they are not even made."""
         self.running: set[str] = set()
+        self.cancelled: list[NodeRun] = []
+        """Nodes cancelled mid-execution. A run that settles (its execution timeout) records
+        them as failed; an invocation cancelled from outside (Ctrl-C) leaves them executing
+        in the store, so that the run recovers them."""
         self.finished: list[str] = []
         """Nodes whose task has ended since the loop last looked."""
         self._wake: asyncio.Future[None] | None = None
@@ -146,6 +150,8 @@ class Scheduler:
             event = "interrupt"
         else:
             event = "complete"
+        for node in self.cancelled:
+            self.journal.node(node, "cancel")
         run.machine.fire(event)
         self.journal.run_event(event)
 
@@ -286,7 +292,7 @@ class Scheduler:
                 node.error = "Cancelled: the graph stopped before the node finished"
                 node.machine.fire("cancel")
                 self._stopped(node)
-                self.journal.node(node, "cancel")
+                self.cancelled.append(node)  # journaled if the run settles (a timeout)
             raise
         finally:
             node.release_slot()
