@@ -1,4 +1,4 @@
-"""Interrupt and resume with no store: agentcharts against LangGraph's in-memory checkpointer.
+"""Interrupt and resume: agentcharts against LangGraph, in memory and with SQLite.
 
 The same work on both sides: one agent node whose model asks for a tool that asks a human
 (an interrupt); the human's answer resumes it, the tool returns, and the model answers.
@@ -12,6 +12,10 @@ The same work on both sides: one agent node whose model asks for a tool that ask
   checkpointer LangGraph needs for interrupts. Resuming (``Command(resume=...)``) runs the
   node again from its start, as LangGraph does.
 
+Two settings: in memory (ours with no store, LangGraph with ``InMemorySaver``) and on a
+SQLite file (ours with ``SQLiteSessionStore``, durability ``"sync"``; LangGraph with
+``AsyncSqliteSaver`` from ``langgraph-checkpoint-sqlite``, the saver ``ainvoke`` needs).
+
 Each graph is built once and warmed; every round runs each framework ``INNER`` times in an
 order that rotates, each time a new run (a new task for ours, a new thread id for
 LangGraph), timing invoke → interrupted and resume → completed separately. No
@@ -23,19 +27,30 @@ Usage: ``python benchmarks/bench_interrupts.py``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
+import pathlib
+import tempfile
 import time
 from typing import Any
 
 from _common import median, print_table, ratio, rotate, save_results, scale_reps
 
-from agentcharts import Agent, GraphBuilder, ScriptedModel, Status, ToolContext, tool
+from agentcharts import (
+    Agent,
+    GraphBuilder,
+    ScriptedModel,
+    SQLiteSessionStore,
+    Status,
+    ToolContext,
+    tool,
+)
 
 ROUNDS = 9
 INNER = 20
 
 
-def ours() -> Any:
+def ours(directory: pathlib.Path | None) -> Any:
     @tool(context=True)
     def approve(tool_context: ToolContext) -> str:
         """Ask a human for approval."""
@@ -43,6 +58,8 @@ def ours() -> Any:
 
     model = ScriptedModel([[{"name": "approve", "input": {}}], "done"])
     graph = GraphBuilder().add_node(Agent(name="agent", model=model, tools=[approve]), "agent")
+    if directory is not None:
+        graph.set_session(SQLiteSessionStore(directory / "ours.db"), "bench")
     built = graph.build()
 
     async def to_interrupt() -> Any:
@@ -58,7 +75,7 @@ def ours() -> Any:
     return to_interrupt, resume
 
 
-def langgraph() -> Any:
+async def langgraph(directory: pathlib.Path | None, stack: contextlib.AsyncExitStack) -> Any:
     from typing import TypedDict  # noqa: PLC0415 - the peer is imported only here
 
     from langchain_core.language_models.chat_models import BaseChatModel  # noqa: PLC0415
@@ -111,7 +128,14 @@ def langgraph() -> Any:
     graph.add_node("agent", agent)
     graph.add_edge(START, "agent")
     graph.add_edge("agent", END)
-    app = graph.compile(checkpointer=InMemorySaver())
+    if directory is None:
+        saver: Any = InMemorySaver()
+    else:
+        from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver  # noqa: PLC0415
+
+        path = str(directory / "langgraph.db")
+        saver = await stack.enter_async_context(AsyncSqliteSaver.from_conn_string(path))
+    app = graph.compile(checkpointer=saver)
     threads = itertools.count()
 
     async def to_interrupt() -> Any:
@@ -127,11 +151,18 @@ def langgraph() -> Any:
     return to_interrupt, resume
 
 
-async def measure() -> dict[str, Any]:
-    contenders = {"agentcharts": ours()}
+async def measure(directory: pathlib.Path | None) -> dict[str, Any]:
+    async with contextlib.AsyncExitStack() as stack:
+        return await _measure(directory, stack)
+
+
+async def _measure(
+    directory: pathlib.Path | None, stack: contextlib.AsyncExitStack
+) -> dict[str, Any]:
+    contenders = {"agentcharts": ours(directory)}
     missing = {}
     try:
-        contenders["langgraph"] = langgraph()
+        contenders["langgraph"] = await langgraph(directory, stack)
     except ImportError as error:
         missing["langgraph"] = f"not importable here ({error.name}); run benchmarks/run_all.sh"
     for to_interrupt, resume in contenders.values():  # warm up
@@ -162,24 +193,34 @@ async def measure() -> dict[str, Any]:
 
 
 def main() -> None:
-    found = asyncio.run(measure())
-    figures, ratios = found["figures"], found["ratios"]
-    rows = []
-    for phase, label in (
-        ("interrupt_ms", "invoke → INTERRUPTED"),
-        ("resume_ms", "resume → COMPLETED"),
-    ):
-        ours_ms = figures["agentcharts"][phase]
-        peer = figures.get("langgraph", {}).get(phase, float("nan"))
-        share = ratios.get(phase)
-        rows.append([label, ours_ms, peer, "n/a" if share is None else f"{share:.2f}x"])
-    print_table(
-        "Interrupt and resume, no store (median ms; ratio = median of per-round ratios)",
-        ["phase", "agentcharts ms", "langgraph InMemorySaver ms", "ours/langgraph"],
-        rows,
-    )
-    for name, why in found["missing"].items():
-        print(f"{name}: {why}")
+    found: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        for setting, directory in (("memory", None), ("sqlite", pathlib.Path(folder))):
+            found[setting] = asyncio.run(measure(directory))
+    for setting, peer_name in (("memory", "InMemorySaver"), ("sqlite", "AsyncSqliteSaver")):
+        figures, ratios = found[setting]["figures"], found[setting]["ratios"]
+        rows = []
+        for phase, label in (
+            ("interrupt_ms", "invoke → INTERRUPTED"),
+            ("resume_ms", "resume → COMPLETED"),
+        ):
+            ours_ms = figures["agentcharts"][phase]
+            peer = figures.get("langgraph", {}).get(phase, float("nan"))
+            share = ratios.get(phase)
+            rows.append([label, ours_ms, peer, "n/a" if share is None else f"{share:.2f}x"])
+        ours_label = "no store" if setting == "memory" else "SQLiteSessionStore"
+        print_table(
+            f"Interrupt and resume, {setting} (median ms; ratio = median of per-round ratios)",
+            [
+                "phase",
+                f"agentcharts ({ours_label}) ms",
+                f"langgraph {peer_name} ms",
+                "ours/langgraph",
+            ],
+            rows,
+        )
+        for name, why in found[setting]["missing"].items():
+            print(f"{name}: {why}")
     path = save_results("interrupts", found)
     print(f"\nfigures written to {path}")
 
