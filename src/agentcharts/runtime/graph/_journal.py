@@ -131,22 +131,28 @@ class SessionWriter:
         if self.durability != "exit" and self._in_flight is None:
             self._start()
 
-    async def durable(self) -> None:
+    @property
+    def added(self) -> int:
+        """How many entries have been added so far."""
+        return self._added
+
+    async def durable(self, upto: int | None = None) -> None:
         """
-        Wait until every entry added so far is stored.
+        Wait until the first ``upto`` entries (by default, every entry so far) are stored.
 
         Raises:
             PersistenceError: A write failed (``SessionConflictError`` when another
                 process took the session over).
         """
-        if self._written < self._added and self.failure is None and self._in_flight is None:
-            self._start()
-        if self._written >= self._added and self.failure is None:
-            return
+        target = self._added if upto is None else upto
         if self.failure is not None:
             raise self.failure
+        if self._written >= target:
+            return
+        if self._in_flight is None:
+            self._start()
         waiter = asyncio.get_running_loop().create_future()
-        self._waiters.append((self._added, waiter))
+        self._waiters.append((target, waiter))
         await waiter
 
     def _start(self) -> None:
@@ -295,10 +301,20 @@ class RunJournal:
         """Wait until every entry so far is stored (raises the write's error if one failed)."""
         await self.writer.durable()
 
-    async def settle(self) -> None:
-        """Wait for the store when the durability asks for it (``"sync"``)."""
+    def mark(self) -> int:
+        """How many entries there are so far (to wait for them later)."""
+        return self.writer.added
+
+    async def settle(self, upto: int) -> None:
+        """
+        With durability ``"sync"``, wait until the first ``upto`` entries are stored.
+
+        A node waits for the entries before its own start (the completions that fed it,
+        the answers it resumes with), not for its start: if that is lost in a crash, the
+        node is still pending with its inputs, or answered, and runs again the same way.
+        """
         if self.writer.durability == "sync":
-            await self.writer.durable()
+            await self.writer.durable(upto)
 
 
 class NoJournal:
@@ -325,7 +341,11 @@ class NoJournal:
     async def durable(self) -> None:
         """Do nothing."""
 
-    async def settle(self) -> None:
+    def mark(self) -> int:
+        """Nothing is ever added."""
+        return 0
+
+    async def settle(self, upto: int) -> None:
         """Do nothing."""
 
 

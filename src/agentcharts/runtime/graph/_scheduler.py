@@ -269,8 +269,9 @@ class Scheduler:
         try:
             if node.needs_slot and not await self._take_slot(node, resumed=resumed):
                 return
+            before = self.journal.mark()
             self._begin(node, resumed=resumed)
-            await self.journal.settle()  # durable before the node acts on it
+            await self.journal.settle(before)  # what led here is durable before the node acts
             started = time.monotonic()
             outcome: ExecutorOutcome | None = None
             try:
