@@ -1,29 +1,24 @@
-"""Interrupt and resume latency of one agent node, and the cost of checkpoints as state grows.
+"""What the journal costs: writes, bytes and time of a graph run with a SQLite session.
 
-Part 1 (latency): a graph with one agent node whose tool asks a human. Timed, per store
-(none, memory, file, SQLite):
+Two graphs of 1,000 function nodes each return a 1 KB text (kept in the session, so the
+state grows by about 1 KB per node): a fan-out (one root, 1,000 parallel children) and a
+chain of 1,000. Each is built twice, once with a ``SQLiteSessionStore`` (durability
+``"sync"``, the default) and once without a store, and warmed; every round runs both, in an
+order that rotates, each run a new task on the same session. The store is wrapped to count
+its writes and the bytes each one sends (snapshots, journal entries, compactions).
 
-- *interrupt to result*: from the moment the tool calls ``tool_context.interrupt()`` to
-  the moment ``invoke_async`` returns ``INTERRUPTED`` (checkpoints included);
-- *resume to completion*: from calling ``invoke_async(responses)`` on the same graph to
-  ``COMPLETED``;
-- *resume in a fresh graph*: building the graph anew (as another process would) and
-  resuming from the store alone: build + load + run.
+Reported, per shape: median wall time with and without the store and their ratio (target:
+at most 1.5x); writes per run; bytes written per run against the session's final stored
+size (target: at most 3x); and, for chains of 100 and 1,000 nodes, the store's cost per node
+(with minus without, divided by N), whose ratio says whether a checkpoint step is flat in N.
 
-Part 2 (checkpoint cost): a chain of 100 function nodes, each returning a 1 KB text (its
-output is kept in the session, so the state grows by about 1 KB per node). The store is
-wrapped to time every ``save`` and to keep each document's size; ``dump_session`` is
-wrapped to time serialization. Reported: time per write and document size as the state
-grows, the bytes the session occupies on disk at the end, and a least-squares fit of
-document size against completed nodes, which must be linear in what the state holds, while
-the bytes on disk must stay near one document (not the sum of all writes).
-
-Usage: ``python benchmarks/bench_checkpoints.py``.
+Usage: ``python benchmarks/bench_checkpoints.py`` (``QUICK=1`` for fewer rounds).
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import pathlib
 import tempfile
 import time
@@ -31,42 +26,40 @@ from typing import Any
 
 from _common import median, print_table, rotate, save_results, scale_reps
 
-from agentcharts import (
-    Agent,
-    FileSessionStore,
-    GraphBuilder,
-    MemorySessionStore,
-    ScriptedModel,
-    SQLiteSessionStore,
-    Status,
-    ToolContext,
-    tool,
-)
-from agentcharts.runtime.graph import _graph as graph_module
+from agentcharts import GraphBuilder, SQLiteSessionStore, Status
 
-# ---------------------------------------------------------------------------- stores
+ROUNDS = 3 if os.environ.get("QUICK") else 7
+OUTPUT = "x" * 1024
 
 
-class TimedStore:
-    """Delegates to a real store; times each save and keeps each document's size."""
+class CountingStore:
+    """Delegates to a real store; counts writes and the bytes each one sends."""
 
     def __init__(self, inner: Any) -> None:
         self.inner = inner
-        self.saves: list[tuple[float, int]] = []
-        self.loads: list[float] = []
+        self.writes = 0
+        self.bytes = 0
+
+    def reset(self) -> None:
+        self.writes = self.bytes = 0
 
     def load(self, session_id: str) -> Any:
-        started = time.perf_counter()
-        try:
-            return self.inner.load(session_id)
-        finally:
-            self.loads.append(time.perf_counter() - started)
+        return self.inner.load(session_id)
 
     def save(self, session_id: str, document: str, *, expected_version: int | None) -> int:
-        started = time.perf_counter()
-        version = self.inner.save(session_id, document, expected_version=expected_version)
-        self.saves.append((time.perf_counter() - started, len(document.encode("utf-8"))))
-        return int(version)
+        self.writes += 1
+        self.bytes += len(document.encode())
+        return int(self.inner.save(session_id, document, expected_version=expected_version))
+
+    def append(self, session_id: str, entries: Any, *, expected_version: int) -> int:
+        self.writes += 1
+        self.bytes += sum(len(e.encode()) for e in entries)
+        return int(self.inner.append(session_id, entries, expected_version=expected_version))
+
+    def compact(self, session_id: str, document: str, *, version: int) -> None:
+        self.writes += 1
+        self.bytes += len(document.encode())
+        self.inner.compact(session_id, document, version=version)
 
     def delete(self, session_id: str, *, expected_version: int | None = None) -> None:
         self.inner.delete(session_id, expected_version=expected_version)
@@ -78,254 +71,111 @@ class TimedStore:
         return bool(self.inner.exists(session_id))
 
 
-def make_store(kind: str, folder: pathlib.Path) -> Any:
-    if kind == "memory":
-        return MemorySessionStore()
-    if kind == "file":
-        return FileSessionStore(folder / "sessions")
-    return SQLiteSessionStore(folder / "sessions.db")
+def build(shape: str, n: int, store: CountingStore | None) -> Any:
+    builder = GraphBuilder()
 
+    def work(state: Any) -> str:
+        del state
+        return OUTPUT
 
-def disk_bytes(kind: str, folder: pathlib.Path) -> dict[str, int]:
-    """The bytes a store's files occupy: session files, or the database and its WAL."""
-    if kind == "file":
-        return {
-            "files": sum(p.stat().st_size for p in (folder / "sessions").iterdir() if p.is_file())
-        }
-    if kind == "sqlite":
-        found = {
-            p.name: p.stat().st_size for p in folder.iterdir() if p.name.startswith("sessions.db")
-        }
-        return {"db": found.get("sessions.db", 0), "wal": found.get("sessions.db-wal", 0)}
-    return {}
-
-
-# ---------------------------------------------------------------------------- part 1
-
-
-class Stamp:
-    """When the tool last asked a human."""
-
-    asked = 0.0
-
-
-def interrupting_graph(store: Any | None, stamp: Stamp) -> Any:
-    @tool(context=True)
-    def approve(tool_context: ToolContext) -> str:
-        """Ask a human for approval."""
-        stamp.asked = time.perf_counter()
-        return f"approved: {tool_context.interrupt('approval', reason='go?')}"
-
-    model = ScriptedModel([[{"name": "approve", "input": {}}], "done"])
-    agent = Agent(name="agent", model=model, tools=[approve])
-    builder = GraphBuilder().add_node(agent, "agent")
+    if shape == "fanout":
+        builder.add_node(work, "root")
+        for i in range(n):
+            builder.add_node(work, f"n{i}").add_edge("root", f"n{i}")
+    else:
+        for i in range(n):
+            builder.add_node(work, f"n{i}")
+            if i:
+                builder.add_edge(f"n{i - 1}", f"n{i}")
+    if n > 1000:
+        builder.set_max_node_executions(n + 1)
     if store is not None:
-        builder.set_session(store, "bench")
+        builder.set_session(store, f"{shape}-{n}")
     return builder.build()
 
 
-async def latency_round(kind: str) -> dict[str, float]:
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = pathlib.Path(tmp)
-        store = None if kind == "none" else make_store(kind, folder)
-        stamp = Stamp()
-        graph = interrupting_graph(store, stamp)
-        started = time.perf_counter()
-        result = await graph.invoke_async("task")
-        returned = time.perf_counter()
-        asked = stamp.asked  # the resumed tool runs again and stamps anew
-        assert result.status is Status.INTERRUPTED
-        responses = [
-            {"interruptResponse": {"interruptId": result.interrupts[0].id, "response": "yes"}}
-        ]
-        resume_started = time.perf_counter()
-        done = await graph.invoke_async(responses)
-        resumed = time.perf_counter()
-        assert done.status is Status.COMPLETED, done.error
-        figures = {
-            "invoke_to_interrupted_ms": (returned - started) * 1e3,
-            "interrupt_to_result_ms": (returned - asked) * 1e3,
-            "resume_to_completion_ms": (resumed - resume_started) * 1e3,
-        }
-        if store is not None and kind != "memory":
-            first = interrupting_graph(store, Stamp())
-            await first.invoke_async("task")  # a new run of the session, up to its interrupt
-            # a fresh graph object resumes it from the store alone
-            fresh_started = time.perf_counter()
-            fresh = interrupting_graph(make_store(kind, folder), Stamp())
-            pending = first.pending_interrupts[0].id
-            again = [{"interruptResponse": {"interruptId": pending, "response": "yes"}}]
-            finished = await fresh.invoke_async(again)
-            figures["fresh_graph_resume_ms"] = (time.perf_counter() - fresh_started) * 1e3
-            assert finished.status is Status.COMPLETED, finished.error
-            if kind == "sqlite":
-                store.close()
-        return figures
+async def run_once(graph: Any, task: str) -> float:
+    started = time.perf_counter()
+    result = await graph.invoke_async(task)
+    elapsed = time.perf_counter() - started
+    assert result.status is Status.COMPLETED, result.error
+    return elapsed * 1e3
 
 
-async def latency(rounds: int = 25) -> list[dict[str, Any]]:
-    kinds = ["none", "memory", "file", "sqlite"]
-    samples: dict[str, dict[str, list[float]]] = {k: {} for k in kinds}
-    for kind in kinds:
-        await latency_round(kind)  # warm up
-    for index in range(scale_reps(rounds)):
-        for kind in rotate(kinds, index):
-            for key, value in (await latency_round(kind)).items():
-                samples[kind].setdefault(key, []).append(value)
-    rows = []
-    for kind in kinds:
-        row: dict[str, Any] = {"store": kind}
-        row.update({key: median(values) for key, values in samples[kind].items()})
-        rows.append(row)
-    return rows
+async def measure(shape: str, n: int, directory: pathlib.Path) -> dict[str, Any]:
+    store = CountingStore(SQLiteSessionStore(directory / f"{shape}-{n}.db"))
+    graphs = {"sqlite": build(shape, n, store), "none": build(shape, n, None)}
+    for graph in graphs.values():  # warm up
+        await run_once(graph, "warm")
+    times: dict[str, list[float]] = {name: [] for name in graphs}
+    writes, written, final = [], [], []
+    for rep in range(scale_reps(ROUNDS)):
+        for name in rotate(list(graphs), rep):
+            store.reset()
+            times[name].append(await run_once(graphs[name], f"task {rep}"))
+            if name == "sqlite":
+                writes.append(store.writes)
+                written.append(store.bytes)
+                (info,) = [i for i in store.list_sessions() if i.session_id == f"{shape}-{n}"]
+                final.append(info.size_bytes)
+    store.inner.close()
+    with_store, without = median(times["sqlite"]), median(times["none"])
+    return {
+        "with_store_ms": with_store,
+        "without_store_ms": without,
+        "ratio": with_store / without,
+        "writes": median(writes),
+        "bytes_written": median(written),
+        "final_bytes": median(final),
+        "bytes_ratio": median(written) / median(final),
+        "store_us_per_node": (with_store - without) * 1e3 / n,
+    }
 
 
-# ---------------------------------------------------------------------------- part 2
-
-KB = "x" * 1024
-
-
-def growing_graph(store: Any, n: int) -> Any:
-    builder = GraphBuilder()
-    for index in range(n):
-
-        async def node(state: Any) -> str:
-            del state
-            return KB
-
-        builder.add_node(node, f"n{index}")
-        if index:
-            builder.add_edge(f"n{index - 1}", f"n{index}")
-    return builder.set_session(store, "growth").build()
-
-
-async def growth_round(kind: str, n: int) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = pathlib.Path(tmp)
-        store = TimedStore(make_store(kind, folder))
-        dumps: list[float] = []
-        original = graph_module.dump_session
-
-        def timed_dump(record: Any) -> str:
-            started = time.perf_counter()
-            try:
-                return original(record)
-            finally:
-                dumps.append(time.perf_counter() - started)
-
-        graph_module.dump_session = timed_dump  # type: ignore[assignment]
-        try:
-            graph = growing_graph(store, n)
-            result = await graph.invoke_async("task")
-        finally:
-            graph_module.dump_session = original  # type: ignore[assignment]
-        assert result.status is Status.COMPLETED, result.error
-        on_disk = disk_bytes(kind, folder)
-        if kind == "sqlite":
-            store.inner.close()
-        return {"saves": store.saves, "dumps": dumps, "disk_bytes": on_disk}
-
-
-def _fit(xs: list[float], ys: list[float]) -> tuple[float, float, float]:
-    """Least squares ``y = a + b x``; return (a, b, largest relative residual)."""
-    count = len(xs)
-    mean_x, mean_y = sum(xs) / count, sum(ys) / count
-    slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / sum(
-        (x - mean_x) ** 2 for x in xs
-    )
-    intercept = mean_y - slope * mean_x
-    worst = max(abs(y - (intercept + slope * x)) / y for x, y in zip(xs, ys, strict=True))
-    return intercept, slope, worst
-
-
-async def growth(n: int = 100, rounds: int = 5) -> list[dict[str, Any]]:
-    kinds = ["file", "sqlite", "memory"]
-    runs: dict[str, list[dict[str, Any]]] = {k: [] for k in kinds}
-    for index in range(scale_reps(rounds)):
-        for kind in rotate(kinds, index):
-            runs[kind].append(await growth_round(kind, n))
-    rows = []
-    for kind in kinds:
-        writes = len(runs[kind][0]["saves"])
-        save_ms = [median(r["saves"][i][0] for r in runs[kind]) * 1e3 for i in range(writes)]
-        dump_ms = [median(r["dumps"][i] for r in runs[kind]) * 1e3 for i in range(writes)]
-        sizes = [runs[kind][0]["saves"][i][1] for i in range(writes)]
-        # write i (1-based) after the graph started: write 1 is the start, write k+1 follows node k
-        nodes_done = list(range(writes))
-        nodes_done[-1] = n  # the last write settles the graph after node n
-        node_writes = [(k, s) for k, s in zip(nodes_done[1:-1], sizes[1:-1], strict=True)]
-        a, b, worst = _fit([float(k) for k, _ in node_writes], [float(s) for _, s in node_writes])
-        at = {k: i for i, k in enumerate(nodes_done) if 0 < i < writes - 1}
-        rows.append(
-            {
-                "store": kind,
-                "writes": writes,
-                "save_ms_at": {k: save_ms[at[k]] for k in (1, 10, 50, 100) if k in at},
-                "dump_ms_at": {k: dump_ms[at[k]] for k in (1, 10, 50, 100) if k in at},
-                "bytes_at": {k: sizes[at[k]] for k in (1, 10, 50, 100) if k in at},
-                "save_ms_median": median(save_ms),
-                "final_document_bytes": sizes[-1],
-                "sum_of_writes_bytes": sum(sizes),
-                "disk_bytes": runs[kind][-1]["disk_bytes"],
-                "fit_bytes": {"intercept": a, "per_node": b, "worst_residual": worst},
-            }
-        )
-    return rows
+async def measure_all() -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        for shape, n in (("fanout", 1000), ("chain", 1000), ("chain", 100)):
+            found[f"{shape}-{n}"] = await measure(shape, n, pathlib.Path(folder))
+    return found
 
 
 def main() -> None:
-    latency_rows = asyncio.run(latency())
+    found = asyncio.run(measure_all())
+    rows = [
+        [
+            key,
+            f["with_store_ms"],
+            f["without_store_ms"],
+            f"{f['ratio']:.2f}x",
+            f["writes"],
+            f"{f['bytes_written'] / 1e6:.2f}",
+            f"{f['final_bytes'] / 1e6:.2f}",
+            f"{f['bytes_ratio']:.2f}x",
+            f["store_us_per_node"],
+        ]
+        for key, f in found.items()
+    ]
     print_table(
-        "One agent node: interrupt and resume latency (median ms)",
+        "A run with a SQLite session (durability sync) against none (medians)",
         [
-            "store",
-            "invoke → interrupted",
-            "interrupt → result",
-            "resume → completed",
-            "fresh graph: build + load + resume",
-        ],
-        [
-            [
-                r["store"],
-                r["invoke_to_interrupted_ms"],
-                r["interrupt_to_result_ms"],
-                r["resume_to_completion_ms"],
-                r.get("fresh_graph_resume_ms", float("nan")),
-            ]
-            for r in latency_rows
-        ],
-    )
-    growth_rows = asyncio.run(growth())
-    print_table(
-        "Checkpoints as the state grows (100 nodes, 1 KB output each; median ms per write)",
-        [
-            "store",
+            "graph",
+            "with store ms",
+            "no store ms",
+            "time ratio",
             "writes",
-            "save ms @1 / @10 / @50 / @100 nodes",
-            "dump_session ms @1 / @100",
-            "document KB @1 / @50 / @100",
-            "bytes per node (fit)",
-            "worst fit residual",
-            "on disk KB (file, or SQLite db + WAL)",
-            "sum of all writes KB",
+            "MB written",
+            "MB stored",
+            "bytes ratio",
+            "store µs/node",
         ],
-        [
-            [
-                r["store"],
-                r["writes"],
-                " / ".join(f"{v:.2f}" for v in r["save_ms_at"].values()),
-                f"{r['dump_ms_at'][1]:.2f} / {r['dump_ms_at'][100]:.2f}",
-                " / ".join(f"{r['bytes_at'][k] / 1024:.1f}" for k in (1, 50, 100)),
-                r["fit_bytes"]["per_node"],
-                f"{r['fit_bytes']['worst_residual'] * 100:.1f}%",
-                " + ".join(f"{v / 1024:.0f}" for v in r["disk_bytes"].values()) or "-",
-                r["sum_of_writes_bytes"] / 1024,
-            ]
-            for r in growth_rows
-        ],
+        rows,
     )
-    path = save_results("checkpoints", {"latency": latency_rows, "growth": growth_rows})
-    print(f"\nfigures written to {path}")
+    flat = found["chain-1000"]["store_us_per_node"] / found["chain-100"]["store_us_per_node"]
+    print(f"\nstore cost per node, chain of 1,000 / chain of 100: {flat:.2f}")
+    found["flat_ratio"] = flat
+    path = save_results("checkpoints", found)
+    print(f"figures written to {path}")
 
 
 if __name__ == "__main__":
