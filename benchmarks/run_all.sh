@@ -24,9 +24,9 @@ if [ ! -x "$venv/bin/python" ]; then
   "$python" -m venv "$venv"
   "$venv/bin/python" -m pip install --quiet --upgrade pip
 fi
-if ! "$venv/bin/python" -c "import agentcharts, langgraph, strands" 2>/dev/null; then
-  echo "installing agentcharts (editable), langgraph and strands-agents into $venv"
-  "$venv/bin/python" -m pip install --quiet -e "$root" langgraph strands-agents
+if ! "$venv/bin/python" -c "import agentcharts, langgraph, langgraph.checkpoint.sqlite, strands" 2>/dev/null; then
+  echo "installing agentcharts (editable), langgraph, its SQLite saver and strands-agents into $venv"
+  "$venv/bin/python" -m pip install --quiet -e "$root" langgraph langgraph-checkpoint-sqlite strands-agents
 fi
 
 overhead_args=()
