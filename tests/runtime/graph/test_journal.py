@@ -305,6 +305,36 @@ class TestWrites:
         assert store.threads
         assert all(name.startswith("agentcharts-store") for name in store.threads)
 
+    def test_a_slow_store_does_not_stall_the_event_loop(self):
+        """While the store takes 0.4 s per write, the loop keeps ticking every few ms."""
+        import asyncio
+
+        class Slow(Dying):
+            def append(self, session_id, entries, *, expected_version):
+                time.sleep(0.4)  # a row lock held by another connection
+                return super().append(session_id, entries, expected_version=expected_version)
+
+        graph = (
+            GraphBuilder().add_node(lambda s: 1, "a").set_session(Slow(MemorySessionStore()), "s1")
+        )
+        built = graph.build()
+
+        async def main():
+            gaps = []
+            run = asyncio.create_task(built.invoke_async("go"))
+            last = time.monotonic()
+            while not run.done():
+                await asyncio.sleep(0.005)
+                now = time.monotonic()
+                gaps.append(now - last)
+                last = now
+            return (await run).status, max(gaps), len(gaps)
+
+        status, worst, ticks = asyncio.run(main())
+        assert Status.COMPLETED == status
+        assert ticks > 20  # the run took several slow writes...
+        assert worst < 0.2  # ...and the loop never waited for one
+
     def test_exit_durability_writes_once_when_the_invocation_returns(self):
         store = Dying(MemorySessionStore())
         builder = GraphBuilder().add_node(lambda s: 1, "a").add_node(lambda s: 2, "b")
