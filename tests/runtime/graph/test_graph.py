@@ -250,6 +250,16 @@ class TestRunning:
         assert "max_node_executions=5" in failed.error
         assert 5 == failed.results["loop"].execution_count
 
+    def test_a_fan_out_launched_at_once_stays_within_max_node_executions(self, runner):
+        """Ten children ready together under a limit of five: five executions, then FAILED."""
+        builder = GraphBuilder().add_node(lambda s: "go", "root").set_max_node_executions(5)
+        for i in range(10):
+            builder.add_node(lambda s: "child", f"c{i}").add_edge("root", f"c{i}")
+        result = runner(builder.build(), "go")
+        assert Status.FAILED == result.status
+        assert "max_node_executions=5" in result.error
+        assert 5 == sum(r.execution_count for r in result.results.values())
+
     def test_node_timeout(self, runner):
         """A node that runs past the node timeout fails with a clear message."""
 
