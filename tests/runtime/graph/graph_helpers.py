@@ -76,3 +76,39 @@ class ApproveLookups:
 
 def respond(*pairs):
     return [{"interruptResponse": {"interruptId": i, "response": r}} for i, r in pairs]
+
+
+class ReadTogether:
+    """A store whose readers wait at a barrier after loading: every racer reads one version."""
+
+    def __init__(self, store, parties=2):
+        self.store = store
+        self.barrier = threading.Barrier(parties)
+
+    def __getattr__(self, name):
+        return getattr(self.store, name)
+
+    def load(self, session_id):
+        stored = self.store.load(session_id)
+        self.barrier.wait(timeout=10)
+        return stored
+
+
+def race(invoke, count=2):
+    """Call ``invoke`` in ``count`` threads at once; return each result's status or conflict."""
+    from agentcharts.exceptions import SessionConflictError
+
+    outcomes = []
+
+    def one():
+        try:
+            outcomes.append(invoke().status)
+        except SessionConflictError as error:
+            outcomes.append(error)
+
+    threads = [threading.Thread(target=one) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes

@@ -14,7 +14,7 @@ import threading
 import time
 
 import pytest
-from graph_helpers import Calls, respond, weather_agent
+from graph_helpers import Calls, ReadTogether, race, respond, weather_agent
 
 from agentcharts import (
     Agent,
@@ -248,35 +248,8 @@ class TestClaims:
         with pytest.raises(Killed):
             diamond(Dying(inner, completed("a")), calls)("go")
         before = {n: calls[n] for n in "axyc"}
-        barrier = threading.Barrier(2)
-
-        class Together:
-            """Both recoverers read the session before either writes."""
-
-            def __init__(self):
-                self.inner = inner
-
-            def __getattr__(self, name):
-                return getattr(inner, name)
-
-            def load(self, session_id):
-                stored = inner.load(session_id)
-                barrier.wait(timeout=10)
-                return stored
-
-        outcomes = []
-
-        def recover():
-            try:
-                outcomes.append(diamond(Together(), calls)(None).status)
-            except SessionConflictError as error:
-                outcomes.append(error)
-
-        threads = [threading.Thread(target=recover) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        together = ReadTogether(inner)
+        outcomes = race(lambda: diamond(together, calls)(None))
         assert 1 == outcomes.count(Status.COMPLETED)
         (lost,) = [o for o in outcomes if o is not Status.COMPLETED]
         assert type(lost) is SessionConflictError

@@ -7,10 +7,9 @@ import pathlib
 import subprocess
 import sys
 import textwrap
-import threading
 
 import pytest
-from graph_helpers import Calls, Clock, plain_agent, respond, weather_agent
+from graph_helpers import Calls, Clock, ReadTogether, plain_agent, race, respond, weather_agent
 from syrupy.extensions.json import JSONSnapshotExtension
 
 from agentcharts import (
@@ -136,34 +135,13 @@ class TestCheckpoints:
         calls = Calls()
         first = GraphBuilder().add_node(weather_agent(calls=calls), "w")
         pending = first.set_session(store, "s1").build()("go").interrupts[0]
-        both_read = threading.Barrier(2)
-
-        class ReadTogether:
-            """The store, except that both resumers have read it before either writes."""
-
-            def __getattr__(self, name):
-                return getattr(store, name)
-
-            def load(self, session_id):
-                stored = store.load(session_id)
-                both_read.wait(timeout=10)
-                return stored
-
-        outcomes = []
+        together = ReadTogether(store)
 
         def resume():
             graph = GraphBuilder().add_node(weather_agent(calls=calls), "w")
-            graph = graph.set_session(ReadTogether(), "s1").build()
-            try:
-                outcomes.append(graph(respond((pending.id, "Oslo"))).status)
-            except SessionConflictError as error:
-                outcomes.append(error)
+            return graph.set_session(together, "s1").build()(respond((pending.id, "Oslo")))
 
-        threads = [threading.Thread(target=resume) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        outcomes = race(resume)
         assert 1 == outcomes.count(Status.COMPLETED)
         assert [SessionConflictError] == [type(o) for o in outcomes if o is not Status.COMPLETED]
         assert 2 == calls["weather.tool"]  # asked once, then acted once on the answer
